@@ -1,0 +1,343 @@
+"""The engine: Tensor, the primitive mechanism, and the backward pass.
+
+A *primitive* is a numpy function plus one vector-Jacobian product (VJP) per
+differentiable argument.  Called on plain arrays it is just the numpy function
+(fast path, returns an ndarray).  Called with a Tensor that requires a gradient
+it also records a Node: which primitive ran, on which arguments.  The backward
+pass walks those nodes in reverse topological order and asks each VJP for the
+gradient of its inputs.
+
+VJPs are written with autograd_mini's own primitives and operators, so when the
+backward pass is fed Tensors (``create_graph=True``) it records a graph of its
+own: that is all grad-of-grad and ``hessian`` need.
+"""
+import contextlib
+
+import numpy as np
+
+__all__ = ["Tensor", "Variable", "primitive", "defvjp", "no_grad", "is_grad_enabled",
+           "unbroadcast", "backward_pass", "PRIMITIVES"]
+
+PRIMITIVES = {}          # name -> primitive, every differentiable op of the package
+_state = {"grad_enabled": True}
+
+
+# --------------------------------------------------------------------------- Tensor
+
+def _as_array(data, who="Tensor"):
+    """Float ndarray from array-like data, with a learner-friendly error for anything else."""
+    try:
+        arr = np.asarray(data)
+    except ValueError as e:  # ragged nested lists
+        raise ValueError(f"{who}: could not make an array from this data ({e}); "
+                         "are all rows the same length?") from None
+    kind = arr.dtype.kind
+    if kind == "f":
+        return arr
+    if kind in "biu":
+        return arr.astype(np.float64)
+    if kind == "c":
+        raise TypeError(f"{who}: expected real numbers, got complex data ({arr.dtype}); "
+                        "autograd_mini differentiates real-valued functions only")
+    if kind in "US":
+        raise TypeError(f"{who}: expected numbers, got text {arr.ravel()[:3].tolist()}; "
+                        "convert with float(...) first")
+    raise TypeError(f"{who}: expected numbers, got {type(data).__name__} "
+                    f"(numpy dtype {arr.dtype})")
+
+
+class Tensor:
+    """An ndarray (``.data``) that remembers how it was made, so gradients can flow back.
+
+    ``.grad`` is filled by ``.backward()`` and accumulates (``+=``) like PyTorch.
+    """
+    __slots__ = ("data", "grad", "requires_grad", "_node", "__weakref__")
+    __array_ufunc__ = None      # ndarray (op) Tensor -> Tensor's reflected operator
+    __array_priority__ = 1000
+
+    def __init__(self, data, requires_grad=False):
+        if isinstance(data, Tensor):
+            data = data.data
+        self.data = _as_array(data)
+        self.grad = None
+        self.requires_grad = bool(requires_grad)
+        self._node = None        # the Node that produced this tensor (None for a leaf)
+
+    # -- facts about the array
+    shape = property(lambda self: self.data.shape)
+    ndim = property(lambda self: self.data.ndim)
+    size = property(lambda self: self.data.size)
+    dtype = property(lambda self: self.data.dtype)
+    is_leaf = property(lambda self: self._node is None)
+
+    def __len__(self):
+        return len(self.data)
+
+    def __repr__(self):
+        body = np.array2string(self.data, precision=4, separator=", ", prefix="Tensor(")
+        if self._node is not None:
+            return f"Tensor({body}, op={self._node.op_name})"
+        return f"Tensor({body}{', requires_grad=True' if self.requires_grad else ''})"
+
+    def __float__(self):
+        return float(self.data)
+
+    def __int__(self):
+        return int(self.data)
+
+    def __bool__(self):
+        return bool(self.data)
+
+    __hash__ = object.__hash__   # identity: tensors can live in sets and dicts
+
+    def item(self):
+        return self.data.item()
+
+    def numpy(self):
+        return self.data
+
+    def detach(self):
+        """The same values, cut off from the graph."""
+        return Tensor(self.data)
+
+    def zero_grad(self):
+        self.grad = None
+
+    def backward(self, gradient=None, retain_graph=True):
+        """Accumulate d(self)/d(t) into ``t.grad`` for every tensor t in the graph that requires it.
+
+        ``gradient`` is the upstream gradient (needed when self is not a scalar).
+        ``retain_graph=False`` releases the saved values afterwards, as PyTorch does by default.
+        """
+        if gradient is None:
+            if self.data.size != 1:
+                raise ValueError(
+                    f"backward: the output has shape {self.shape}; backward() without an argument "
+                    f"needs a scalar. Reduce it first (y.sum().backward()) or pass the upstream "
+                    f"gradient: y.backward(np.ones({self.shape}))")
+            gradient = np.ones_like(self.data)
+        else:
+            gradient = _as_array(gradient.data if isinstance(gradient, Tensor) else gradient,
+                                 "backward")
+            if gradient.shape != self.shape:
+                raise ValueError(f"backward: the upstream gradient has shape {gradient.shape} "
+                                 f"but the output has shape {self.shape}; they must match")
+        grads = backward_pass([self], [gradient])
+        for t, g in grads.values():
+            t.grad = g if t.grad is None else t.grad + g
+        if not retain_graph:
+            for t, _ in grads.values():
+                if t._node is not None:
+                    t._node.release()
+
+    # -- comparisons are not differentiable: they return boolean ndarrays
+    def __eq__(self, other): return self.data == _raw(other)
+    def __ne__(self, other): return self.data != _raw(other)
+    def __lt__(self, other): return self.data < _raw(other)
+    def __le__(self, other): return self.data <= _raw(other)
+    def __gt__(self, other): return self.data > _raw(other)
+    def __ge__(self, other): return self.data >= _raw(other)
+
+    def __setitem__(self, index, value):
+        raise TypeError("Tensor does not support item assignment (x[i] = v): it would rewrite "
+                        "history the gradient depends on. Build a new tensor, or change x.data "
+                        "outside of any computation you differentiate")
+
+
+def _raw(x):
+    return x.data if isinstance(x, Tensor) else x
+
+
+def Variable(data):
+    """A leaf tensor that requires a gradient (the counterpart of ``tf.Variable``)."""
+    return Tensor(data, requires_grad=True)
+
+
+# --------------------------------------------------------------------------- recording
+
+@contextlib.contextmanager
+def no_grad():
+    """Inside this block, operations are computed but not recorded for backward."""
+    previous = _state["grad_enabled"]
+    _state["grad_enabled"] = False
+    try:
+        yield
+    finally:
+        _state["grad_enabled"] = previous
+
+
+def is_grad_enabled():
+    return _state["grad_enabled"]
+
+
+class Node:
+    """How a tensor was made: the primitive, its arguments, and which of them need gradients."""
+    __slots__ = ("fun", "args", "raw_args", "kwargs", "parents")
+
+    def __init__(self, fun, args, raw_args, kwargs, parents):
+        self.fun = fun              # the primitive (its .vjps hold one rule per argument)
+        self.args = args            # arguments as given (Tensors stay Tensors)
+        self.raw_args = raw_args    # the same with every Tensor replaced by its ndarray
+        self.kwargs = kwargs
+        self.parents = parents      # positions of the arguments that require a gradient
+
+    op_name = property(lambda self: self.fun.__name__)
+
+    def parent_tensors(self):
+        return [self.args[i] for i in self.parents]
+
+    def release(self):
+        self.args = self.raw_args = None
+
+    @property
+    def released(self):
+        return self.args is None
+
+
+def primitive(forward, name=None):
+    """Make a differentiable function from ``forward``, which works on ndarrays.
+
+    Attach its derivative with ``defvjp``.  Errors that numpy raises inside
+    ``forward`` are re-raised as one line naming the operation.
+    """
+    name = name or forward.__name__
+
+    def fun(*args, **kwargs):
+        for a in args:
+            if isinstance(a, Tensor):
+                break
+        else:                                   # no Tensor at all: plain numpy, nothing recorded
+            return _call(forward, name, args, kwargs)
+        raw = tuple(a.data if isinstance(a, Tensor) else a for a in args)
+        out = Tensor.__new__(Tensor)
+        out.data = np.asarray(_call(forward, name, raw, kwargs))
+        out.grad = None
+        out._node = None
+        parents = ()
+        if _state["grad_enabled"]:
+            parents = tuple(i for i, a in enumerate(args)
+                            if isinstance(a, Tensor) and a.requires_grad and i in fun.vjps)
+        out.requires_grad = bool(parents)
+        if parents:
+            out._node = Node(fun, args, raw, kwargs, parents)
+        return out
+
+    fun.__name__ = fun.__qualname__ = name
+    fun.__doc__ = forward.__doc__
+    fun.forward = forward
+    fun.vjps = {}
+    PRIMITIVES[name] = fun
+    return fun
+
+
+def _call(forward, name, args, kwargs):
+    try:
+        return forward(*args, **kwargs)
+    except np.linalg.LinAlgError as e:
+        raise np.linalg.LinAlgError(f"{name}: {e}") from None
+    except (ValueError, TypeError, IndexError) as e:
+        if str(e).startswith(name + ":"):       # already one of our own messages
+            raise type(e)(str(e)) from None
+        raise type(e)(f"{name}: {e}") from None
+
+
+def defvjp(fun, *vjps):
+    """Attach one VJP per argument: ``vjp(g, ans, *args, **kwargs) -> gradient for that argument``.
+
+    ``None`` marks an argument that is not differentiable (labels, shapes).
+    """
+    fun.vjps = {i: v for i, v in enumerate(vjps) if v is not None}
+
+
+# --------------------------------------------------------------------------- broadcasting
+
+def unbroadcast(g, shape):
+    """Sum ``g`` over the axes that broadcasting added or stretched, so it has ``shape``.
+
+    The one place where broadcasting is undone: every VJP returns a gradient of the
+    *output's* shape and the engine calls this.
+    """
+    if g.shape == shape:
+        return g
+    from .ops import sum as _sum, reshape as _reshape
+    lead = len(g.shape) - len(shape)
+    if lead < 0:
+        raise _shape_error(g.shape, shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
+                                      if n == 1 and g.shape[lead + i] != 1)
+    if axes:
+        g = _sum(g, axis=axes)
+    return _reshape(g, shape)
+
+
+def _shape_error(got, want, op="?"):
+    return RuntimeError(f"internal error in the VJP of {op}: it returned a gradient of shape "
+                        f"{got} for an input of shape {want}")
+
+
+# --------------------------------------------------------------------------- backward
+
+def toposort(roots, stop=()):
+    """Tensors reachable from ``roots`` (through tensors that require a gradient),
+    each listed after all of its parents.  Iterative: deep graphs cannot hit a recursion limit.
+    Tensors whose id is in ``stop`` are treated as leaves."""
+    order, seen = [], set()
+    stack = [(r, False) for r in roots if isinstance(r, Tensor)]
+    while stack:
+        t, children_done = stack.pop()
+        if children_done:
+            order.append(t)
+            continue
+        if id(t) in seen:
+            continue
+        seen.add(id(t))
+        stack.append((t, True))
+        node = t._node
+        if node is not None and id(t) not in stop:
+            if node.released:
+                raise RuntimeError(
+                    "backward: this graph was released by an earlier backward(retain_graph=False); "
+                    "recompute the forward pass, or call backward(retain_graph=True) the first time")
+            for i in node.parents:
+                p = node.args[i]
+                if id(p) not in seen:
+                    stack.append((p, False))
+    return order
+
+
+def backward_pass(roots, root_grads, stop=(), create_graph=False):
+    """Reverse-mode sweep.  Returns ``{id(t): (t, gradient)}`` for every tensor reached.
+
+    With ``create_graph`` the VJPs are fed Tensors, so the gradients are Tensors with
+    a graph of their own (for higher derivatives); otherwise ndarrays, the fast path.
+    """
+    grads = {}
+    for r, g in zip(roots, root_grads):
+        if isinstance(r, Tensor) and r.requires_grad:
+            grads[id(r)] = grads[id(r)] + g if id(r) in grads else g
+    done = {}
+    for t in reversed(toposort(roots, stop)):
+        g = grads.pop(id(t), None)
+        if g is None:
+            continue
+        done[id(t)] = (t, g)
+        node = t._node
+        if node is None or id(t) in stop:
+            continue
+        if create_graph:
+            args, ans = node.args, t
+        else:
+            args, ans = node.raw_args, t.data
+            if isinstance(g, Tensor):
+                g = g.data
+        for i in node.parents:
+            parent = node.args[i]
+            gi = node.fun.vjps[i](g, ans, *args, **node.kwargs)
+            shape = parent.data.shape
+            if gi.shape != shape:
+                gi = unbroadcast(gi, shape)
+                if gi.shape != shape:
+                    raise _shape_error(gi.shape, shape, node.op_name)
+            key = id(parent)
+            grads[key] = grads[key] + gi if key in grads else gi   # a value used twice: sum
+    return done

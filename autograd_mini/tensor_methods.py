@@ -1,0 +1,53 @@
+"""Operators and methods of Tensor, each one a primitive from ``ops``.
+
+``x + y``, ``x @ W``, ``2 * x``, ``x[:, 0]``, ``x.sum(axis=0)``, ``x.T`` ... all record the graph.
+"""
+import numpy as np
+
+from .core import Tensor
+from . import ops
+
+
+def _index(index):
+    """Tensors used as indices become integer arrays (indices are not differentiable)."""
+    if isinstance(index, Tensor):
+        return index.data.astype(np.int64)
+    if isinstance(index, tuple):
+        return tuple(_index(i) for i in index)
+    return index
+
+
+def _shape_args(shape):
+    """Allow both x.reshape(2, 3) and x.reshape((2, 3))."""
+    return shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+
+
+Tensor.__add__      = lambda self, other: ops.add(self, other)
+Tensor.__radd__     = lambda self, other: ops.add(other, self)
+Tensor.__sub__      = lambda self, other: ops.subtract(self, other)
+Tensor.__rsub__     = lambda self, other: ops.subtract(other, self)
+Tensor.__mul__      = lambda self, other: ops.multiply(self, other)
+Tensor.__rmul__     = lambda self, other: ops.multiply(other, self)
+Tensor.__truediv__  = lambda self, other: ops.divide(self, other)
+Tensor.__rtruediv__ = lambda self, other: ops.divide(other, self)
+Tensor.__pow__      = lambda self, other: ops.power(self, other)
+Tensor.__rpow__     = lambda self, other: ops.power(other, self)
+Tensor.__matmul__   = lambda self, other: ops.matmul(self, other)
+Tensor.__rmatmul__  = lambda self, other: ops.matmul(other, self)
+Tensor.__neg__      = lambda self: ops.negative(self)
+Tensor.__pos__      = lambda self: self
+Tensor.__abs__      = lambda self: ops.abs(self)
+Tensor.__getitem__  = lambda self, index: ops.getitem(self, _index(index))
+
+Tensor.T         = property(lambda self: ops.transpose(self))
+Tensor.sum       = lambda self, axis=None, keepdims=False: ops.sum(self, axis=axis, keepdims=keepdims)
+Tensor.mean      = lambda self, axis=None, keepdims=False: ops.mean(self, axis=axis, keepdims=keepdims)
+Tensor.max       = lambda self, axis=None, keepdims=False: ops.max(self, axis=axis, keepdims=keepdims)
+Tensor.exp       = lambda self: ops.exp(self)
+Tensor.log       = lambda self: ops.log(self)
+Tensor.tanh      = lambda self: ops.tanh(self)
+Tensor.relu      = lambda self: ops.relu(self)
+Tensor.sigmoid   = lambda self: ops.sigmoid(self)
+Tensor.sqrt      = lambda self: ops.sqrt(self)
+Tensor.reshape   = lambda self, *shape: ops.reshape(self, _shape_args(shape))
+Tensor.transpose = lambda self, *axes: ops.transpose(self, _shape_args(axes) if axes else None)
