@@ -90,6 +90,10 @@ class Tensor:
 
     __hash__ = object.__hash__   # identity: tensors can live in sets and dicts
 
+    def __array__(self, dtype=None, copy=None):
+        """np.asarray(t), matplotlib and np.testing see the values (not the graph)."""
+        return self.data if dtype is None else self.data.astype(dtype)
+
     def item(self):
         return self.data.item()
 
@@ -233,12 +237,9 @@ def primitive(forward, name=None):
 def _call(forward, name, args, kwargs):
     try:
         return forward(*args, **kwargs)
-    except np.linalg.LinAlgError as e:
-        raise np.linalg.LinAlgError(f"{name}: {e}") from None
-    except (ValueError, TypeError, IndexError) as e:
-        if str(e).startswith(name + ":"):       # already one of our own messages
-            raise type(e)(str(e)) from None
-        raise type(e)(f"{name}: {e}") from None
+    except (ValueError, TypeError, IndexError, np.linalg.LinAlgError) as e:
+        message = str(e) if str(e).startswith(name + ":") else f"{name}: {e}"
+        raise type(e)(message.splitlines()[0]) from None
 
 
 def defvjp(fun, *vjps):
@@ -268,6 +269,12 @@ def unbroadcast(g, shape):
     if axes:
         g = _sum(g, axis=axes)
     return _reshape(g, shape)
+
+
+def _reduces_to(gshape, shape):
+    """Could broadcasting have turned ``shape`` into ``gshape``?"""
+    return len(gshape) >= len(shape) and all(
+        n == 1 or n == m for n, m in zip(reversed(shape), reversed(gshape)))
 
 
 def _shape_error(got, want, op="?"):
@@ -334,10 +341,10 @@ def backward_pass(roots, root_grads, stop=(), create_graph=False):
             parent = node.args[i]
             gi = node.fun.vjps[i](g, ans, *args, **node.kwargs)
             shape = parent.data.shape
-            if gi.shape != shape:
-                gi = unbroadcast(gi, shape)
-                if gi.shape != shape:
+            if gi.shape != shape:                   # broadcasting happened: sum it back
+                if not _reduces_to(gi.shape, shape):
                     raise _shape_error(gi.shape, shape, node.op_name)
+                gi = unbroadcast(gi, shape)
             key = id(parent)
             grads[key] = grads[key] + gi if key in grads else gi   # a value used twice: sum
     return done
