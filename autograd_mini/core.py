@@ -12,6 +12,8 @@ backward pass is fed Tensors (``create_graph=True``) it records a graph of its
 own: that is all grad-of-grad and ``hessian`` need.
 """
 import contextlib
+import heapq
+import itertools
 
 import numpy as np
 
@@ -19,6 +21,7 @@ __all__ = ["Tensor", "Variable", "primitive", "defvjp", "no_grad", "is_grad_enab
            "unbroadcast", "backward_pass", "PRIMITIVES"]
 
 PRIMITIVES = {}          # name -> primitive, every differentiable op of the package
+_creation_counter = itertools.count()
 _state = {"grad_enabled": True}
 
 
@@ -51,7 +54,7 @@ class Tensor:
 
     ``.grad`` is filled by ``.backward()`` and accumulates (``+=``) like PyTorch.
     """
-    __slots__ = ("data", "grad", "requires_grad", "_node", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "_node", "_order", "__weakref__")
     __array_ufunc__ = None      # ndarray (op) Tensor -> Tensor's reflected operator
     __array_priority__ = 1000
 
@@ -62,6 +65,7 @@ class Tensor:
         self.grad = None
         self.requires_grad = bool(requires_grad)
         self._node = None        # the Node that produced this tensor (None for a leaf)
+        self._order = next(_creation_counter)   # tensors are numbered as they are made
 
     # -- facts about the array
     shape = property(lambda self: self.data.shape)
@@ -193,37 +197,42 @@ class Node:
     def release(self):
         self.args = self.raw_args = None
 
-    @property
-    def released(self):
-        return self.args is None
 
-
-def primitive(forward, name=None):
+def primitive(forward, name=None, explain=None):
     """Make a differentiable function from ``forward``, which works on ndarrays.
 
-    Attach its derivative with ``defvjp``.  Errors that numpy raises inside
-    ``forward`` are re-raised as one line naming the operation.
+    Attach its derivative with ``defvjp``.  Errors that numpy raises inside ``forward``
+    are re-raised as one line naming the operation; ``explain(error, *args)`` may
+    return a better line for them.
     """
     name = name or forward.__name__
 
     def fun(*args, **kwargs):
-        for a in args:
-            if isinstance(a, Tensor):
-                break
-        else:                                   # no Tensor at all: plain numpy, nothing recorded
-            return _call(forward, name, args, kwargs)
-        raw = tuple(a.data if isinstance(a, Tensor) else a for a in args)
+        raw, parents, found = [], [], False
+        for i, a in enumerate(args):
+            if type(a) is Tensor:
+                found = True
+                raw.append(a.data)
+                if a.requires_grad and i in fun.vjps:
+                    parents.append(i)
+            else:
+                raw.append(a)
+        try:
+            ans = forward(*raw, **kwargs)
+        except _NUMPY_ERRORS as e:
+            raise _one_line(e, name, explain, raw) from None
+        if not found:                   # plain arrays in, plain array out: nothing recorded
+            return ans
         out = Tensor.__new__(Tensor)
-        out.data = np.asarray(_call(forward, name, raw, kwargs))
+        out.data = ans if type(ans) is np.ndarray else np.asarray(ans)
         out.grad = None
-        out._node = None
-        parents = ()
-        if _state["grad_enabled"]:
-            parents = tuple(i for i, a in enumerate(args)
-                            if isinstance(a, Tensor) and a.requires_grad and i in fun.vjps)
-        out.requires_grad = bool(parents)
-        if parents:
+        out._order = next(_creation_counter)
+        if parents and _state["grad_enabled"]:
+            out.requires_grad = True
             out._node = Node(fun, args, raw, kwargs, parents)
+        else:
+            out.requires_grad = False
+            out._node = None
         return out
 
     fun.__name__ = fun.__qualname__ = name
@@ -234,12 +243,15 @@ def primitive(forward, name=None):
     return fun
 
 
-def _call(forward, name, args, kwargs):
-    try:
-        return forward(*args, **kwargs)
-    except (ValueError, TypeError, IndexError, np.linalg.LinAlgError) as e:
-        message = str(e) if str(e).startswith(name + ":") else f"{name}: {e}"
-        raise type(e)(message.splitlines()[0]) from None
+_NUMPY_ERRORS = (ValueError, TypeError, IndexError, np.linalg.LinAlgError)
+
+
+def _one_line(error, name, explain, args):
+    """The error numpy raised, as one line that names the operation."""
+    message = (explain and explain(error, *args)) or str(error)
+    if not message.startswith(name + ":"):
+        message = f"{name}: {message}"
+    return type(error)(message.splitlines()[0])
 
 
 def defvjp(fun, *vjps):
@@ -284,67 +296,76 @@ def _shape_error(got, want, op="?"):
 
 # --------------------------------------------------------------------------- backward
 
-def toposort(roots, stop=()):
-    """Tensors reachable from ``roots`` (through tensors that require a gradient),
-    each listed after all of its parents.  Iterative: deep graphs cannot hit a recursion limit.
-    Tensors whose id is in ``stop`` are treated as leaves."""
-    order, seen = [], set()
-    stack = [(r, False) for r in roots if isinstance(r, Tensor)]
+# A tensor is always created after the tensors it was computed from, so the creation
+# counter ``_order`` is a topological order for free: visiting tensors from the newest
+# to the oldest reaches every consumer of a value before the value itself.  A heap
+# keyed on it gives the backward pass its order in one iterative sweep: no recursion,
+# no separate sort, and only the tensors that actually receive a gradient are visited.
+
+_RELEASED = ("backward: this graph was released by an earlier backward(retain_graph=False); "
+             "recompute the forward pass, or call backward(retain_graph=True) the first time")
+
+
+def toposort(roots):
+    """Every tensor reachable from ``roots`` through tensors that require a gradient,
+    each listed after all of its parents (oldest first)."""
+    found = {id(r): r for r in roots if isinstance(r, Tensor)}
+    stack = list(found.values())
     while stack:
-        t, children_done = stack.pop()
-        if children_done:
-            order.append(t)
-            continue
-        if id(t) in seen:
-            continue
-        seen.add(id(t))
-        stack.append((t, True))
-        node = t._node
-        if node is not None and id(t) not in stop:
-            if node.released:
-                raise RuntimeError(
-                    "backward: this graph was released by an earlier backward(retain_graph=False); "
-                    "recompute the forward pass, or call backward(retain_graph=True) the first time")
+        node = stack.pop()._node
+        if node is not None:
+            if node.args is None:
+                raise RuntimeError(_RELEASED)
             for i in node.parents:
                 p = node.args[i]
-                if id(p) not in seen:
-                    stack.append((p, False))
-    return order
+                if id(p) not in found:
+                    found[id(p)] = p
+                    stack.append(p)
+    return sorted(found.values(), key=lambda t: t._order)
 
 
 def backward_pass(roots, root_grads, stop=(), create_graph=False):
     """Reverse-mode sweep.  Returns ``{id(t): (t, gradient)}`` for every tensor reached.
 
-    With ``create_graph`` the VJPs are fed Tensors, so the gradients are Tensors with
-    a graph of their own (for higher derivatives); otherwise ndarrays, the fast path.
+    Tensors whose id is in ``stop`` are treated as leaves.  With ``create_graph`` the VJPs
+    are fed Tensors, so the gradients are Tensors with a graph of their own (for higher
+    derivatives); otherwise ndarrays, the fast path.
     """
-    grads = {}
+    grads, heap = {}, []
     for r, g in zip(roots, root_grads):
         if isinstance(r, Tensor) and r.requires_grad:
-            grads[id(r)] = grads[id(r)] + g if id(r) in grads else g
-    done = {}
-    for t in reversed(toposort(roots, stop)):
-        g = grads.pop(id(t), None)
-        if g is None:
-            continue
+            if not create_graph and isinstance(g, Tensor):
+                g = g.data
+            if id(r) in grads:
+                grads[id(r)] = grads[id(r)] + g
+            else:
+                grads[id(r)] = g
+                heap.append((-r._order, r))
+    heapq.heapify(heap)
+    pop, push, done = heapq.heappop, heapq.heappush, {}
+    while heap:
+        t = pop(heap)[1]                            # the newest tensor still waiting:
+        g = grads.pop(id(t))                        # all its consumers have contributed
         done[id(t)] = (t, g)
         node = t._node
         if node is None or id(t) in stop:
             continue
-        if create_graph:
-            args, ans = node.args, t
-        else:
-            args, ans = node.raw_args, t.data
-            if isinstance(g, Tensor):
-                g = g.data
+        if node.args is None:
+            raise RuntimeError(_RELEASED)
+        args, ans = (node.args, t) if create_graph else (node.raw_args, t.data)
+        vjps, kwargs = node.fun.vjps, node.kwargs
         for i in node.parents:
             parent = node.args[i]
-            gi = node.fun.vjps[i](g, ans, *args, **node.kwargs)
+            gi = vjps[i](g, ans, *args, **kwargs)
             shape = parent.data.shape
             if gi.shape != shape:                   # broadcasting happened: sum it back
                 if not _reduces_to(gi.shape, shape):
                     raise _shape_error(gi.shape, shape, node.op_name)
                 gi = unbroadcast(gi, shape)
             key = id(parent)
-            grads[key] = grads[key] + gi if key in grads else gi   # a value used twice: sum
+            if key in grads:                        # a value used twice: its gradients add up
+                grads[key] = grads[key] + gi
+            else:
+                grads[key] = gi
+                push(heap, (-parent._order, parent))
     return done

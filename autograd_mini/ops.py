@@ -20,31 +20,25 @@ def _shape_of(x):
     return np.shape(x.data if isinstance(x, Tensor) else x)
 
 
-def _broadcast_check(name):
-    def forward_with_check(f):
-        def checked(x, y):
-            try:
-                return f(x, y)
-            except ValueError:
-                sx, sy = np.shape(x), np.shape(y)
-                raise ValueError(
-                    f"{name}: shapes {sx} and {sy} cannot be broadcast together "
-                    "(numpy matches shapes from the right; each pair of sizes must be equal or 1)"
-                ) from None
-        checked.__name__ = name
-        return checked
-    return forward_with_check
+def _broadcast_error(error, x, y, *rest):
+    sx, sy = np.shape(x), np.shape(y)
+    try:
+        np.broadcast_shapes(sx, sy)
+    except ValueError:
+        return (f"shapes {sx} and {sy} cannot be broadcast together (numpy matches shapes "
+                "from the right; each pair of sizes must be equal or 1)")
+    return None
 
 
 # ---------------------------------------------------------------- binary elementwise
 # Broadcasting: the VJP returns the output-shaped gradient, the engine unbroadcasts it.
 
-add      = primitive(_broadcast_check("add")(np.add))
-subtract = primitive(_broadcast_check("subtract")(np.subtract))
-multiply = primitive(_broadcast_check("multiply")(np.multiply))
-divide   = primitive(_broadcast_check("divide")(np.divide))
-power    = primitive(_broadcast_check("power")(lambda x, y: np.power(x, y)))
-maximum  = primitive(_broadcast_check("maximum")(np.maximum))
+add      = primitive(np.add, "add", _broadcast_error)
+subtract = primitive(np.subtract, "subtract", _broadcast_error)
+multiply = primitive(np.multiply, "multiply", _broadcast_error)
+divide   = primitive(np.divide, "divide", _broadcast_error)
+power    = primitive(np.power, "power", _broadcast_error)
+maximum  = primitive(np.maximum, "maximum", _broadcast_error)
 
 defvjp(add,      lambda g, ans, x, y: g,                       # d(x+y) = dx + dy
                  lambda g, ans, x, y: g)

@@ -22,19 +22,19 @@ def _shape_args(shape):
     return shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
 
 
-Tensor.__add__      = lambda self, other: ops.add(self, other)
+Tensor.__add__      = ops.add                       # x + y is add(x, y)
 Tensor.__radd__     = lambda self, other: ops.add(other, self)
-Tensor.__sub__      = lambda self, other: ops.subtract(self, other)
+Tensor.__sub__      = ops.subtract
 Tensor.__rsub__     = lambda self, other: ops.subtract(other, self)
-Tensor.__mul__      = lambda self, other: ops.multiply(self, other)
+Tensor.__mul__      = ops.multiply
 Tensor.__rmul__     = lambda self, other: ops.multiply(other, self)
-Tensor.__truediv__  = lambda self, other: ops.divide(self, other)
+Tensor.__truediv__  = ops.divide
 Tensor.__rtruediv__ = lambda self, other: ops.divide(other, self)
-Tensor.__pow__      = lambda self, other: ops.power(self, other)
+Tensor.__pow__      = ops.power
 Tensor.__rpow__     = lambda self, other: ops.power(other, self)
-Tensor.__matmul__   = lambda self, other: ops.matmul(self, other)
+Tensor.__matmul__   = ops.matmul
 Tensor.__rmatmul__  = lambda self, other: ops.matmul(other, self)
-Tensor.__neg__      = lambda self: ops.negative(self)
+Tensor.__neg__      = ops.negative
 Tensor.__pos__      = lambda self: self
 Tensor.__abs__      = lambda self: ops.abs(self)
 Tensor.__getitem__  = lambda self, index: ops.getitem(self, _index(index))
