@@ -386,8 +386,9 @@ def _check_labels(logits, labels):
 
 def _cross_entropy(logits, labels):
     labels = _check_labels(logits, labels)
-    logp = _log_softmax(logits, axis=1)
-    return -np.mean(logp[np.arange(len(labels)), labels])
+    z = logits - np.max(logits, axis=1, keepdims=True)        # stable: the largest logit is 0
+    log_normaliser = np.log(np.sum(np.exp(z), axis=1))
+    return np.mean(log_normaliser - z[np.arange(len(labels)), labels])
 
 
 def one_hot(labels, num_classes):
