@@ -12,6 +12,7 @@ backward pass is fed Tensors (``create_graph=True``) it records a graph of its
 own: that is all grad-of-grad and ``hessian`` need.
 """
 import contextlib
+import inspect
 import heapq
 import itertools
 
@@ -237,10 +238,23 @@ def primitive(forward, name=None, explain=None):
 
     fun.__name__ = fun.__qualname__ = name
     fun.__doc__ = forward.__doc__
+    fun.__signature__ = _signature(forward)
     fun.forward = forward
     fun.vjps = {}
     PRIMITIVES[name] = fun
     return fun
+
+
+def _signature(forward):
+    """The forward's parameter names (x, y, axis, ...), so help() and error messages can use them."""
+    if isinstance(forward, np.ufunc):
+        names = ["x", "y", "z"][:forward.nin]
+        return inspect.Signature([inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+                                  for n in names])
+    try:
+        return inspect.signature(forward)
+    except (TypeError, ValueError):
+        return None
 
 
 _NUMPY_ERRORS = (ValueError, TypeError, IndexError, np.linalg.LinAlgError)
