@@ -1,0 +1,43 @@
+"""nbgrader configuration of the course (read by every nbgrader command run from the repo root).
+
+Layout: solutions/<lesson>/<lesson>.ipynb (instructor source: solutions + hidden tests)
+        -> nbgrader generate_assignment "*" --force
+        -> lessons/<lesson>/<lesson>.ipynb (what students get; committed, never hand-edited).
+Grading folders (submitted/, autograded/, feedback/) and gradebook.db live next to this file
+and are git-ignored.
+"""
+
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+
+c = get_config()  # noqa: F821 -- injected by traitlets when nbgrader loads this file
+
+# --- where things live ------------------------------------------------------------------
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "lessons"
+c.CourseDirectory.submitted_directory = "submitted"
+c.CourseDirectory.autograded_directory = "autograded"
+c.CourseDirectory.feedback_directory = "feedback"
+c.CourseDirectory.course_id = "matrix-autodiff"
+
+# --- executing notebooks (autograde and the students' Validate button) ------------------
+# Seconds per cell; a cell that runs longer is interrupted and scores 0.
+c.Execute.timeout = 120
+# Always run the course's Python kernel, whatever kernelspec a submission claims
+# (autograde also restores the source notebook's kernelspec).
+c.Execute.kernel_name = "python3"
+# Minimal tracebacks: a failing hidden test shows "AssertionError: <hint>", not its source line.
+c.Execute.extra_arguments = ["--InteractiveShell.xmode=Minimal"]
+
+# --- autograding ------------------------------------------------------------------------
+# A deleted or un-tagged test cell is put back from the gradebook and run, instead of
+# leaving the exercise to manual grading.
+c.OverwriteCells.add_missing_cells = True
+
+# --- feedback ---------------------------------------------------------------------------
+# Students see their grades and the visible tests, never the hidden ones.
+# (Classes, not dotted names: nbgrader inspects their config traits.)
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+
+# --- exporting --------------------------------------------------------------------------
+# `nbgrader export` writes grades.csv (one row per student and lesson) next to this file.
