@@ -158,6 +158,21 @@ def test_vjp_rules_come_from_ops_source():
         viz.vjp_rule("no_such_op")
 
 
+def test_vjp_rule_of_a_primitive_defined_elsewhere():
+    from autograd_mini.core import PRIMITIVES
+    cube = am.primitive(lambda x: x ** 3, "viz_test_cube")
+    try:
+        am.defvjp(cube, lambda g, ans, x: 3 * g * x ** 2)      # d x³ = 3x² dx
+        rule = viz.vjp_rule(cube)
+        assert rule.math == "d x³ = 3x² dx" and rule.code == {0: "3 * g * x ** 2"}
+        x = am.Variable([1.0, 2.0])
+        steps = viz.backprop_steps(am.sum(cube(x)))
+        np.testing.assert_allclose(steps[-1].upstream, [3.0, 12.0])
+        assert "d x³ = 3x² dx" in viz.backprop_stepper(am.sum(cube(x)), interactive=False).text()
+    finally:
+        PRIMITIVES.pop("viz_test_cube", None)
+
+
 # --------------------------------------------------------------------------- stepper
 
 def stepper_cases():
