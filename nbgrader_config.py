@@ -29,6 +29,14 @@ c.Execute.kernel_name = "python3"
 # Minimal tracebacks: a failing hidden test shows "AssertionError: <hint>", not its source line.
 c.Execute.extra_arguments = ["--InteractiveShell.xmode=Minimal"]
 
+# --- collecting submissions from an LMS download (nbgrader zip_collect <lesson>) -----------
+# Put the LMS's zip (or the loose .ipynb files) in downloaded/<lesson>/archive/. A file is
+# collected when its name is "<student_id>_<lesson>.ipynb", or has LMS fields between the two
+# ("<student_id>_12345_67890_<lesson>.ipynb"); student ids are letters, digits, "." and "-".
+c.FileNameCollectorPlugin.named_regexp = (
+    r".*[/\\](?P<student_id>[A-Za-z0-9.\-]+)_(?:.*_)?(?P<file_id>\d\d_[A-Za-z0-9_]+)\.ipynb$"
+)
+
 # --- autograding ------------------------------------------------------------------------
 # A deleted or un-tagged test cell is put back from the gradebook and run, instead of
 # leaving the exercise to manual grading.
