@@ -143,8 +143,30 @@ def execute_notebook(nb, timeout=600, cwd=None) -> nbformat.NotebookNode:
     nb = copy.deepcopy(nb)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
                             resources={"metadata": {"path": str(cwd or ROOT)}})
-    client.execute()
+    # The kernel's own log (not cell output, which arrives as messages) would clutter the
+    # test run's terminal.
+    client.execute(stderr=subprocess.DEVNULL)
     return nb
+
+
+VALIDATE = """
+import json, sys
+from traitlets.config.loader import PyFileConfigLoader
+from nbgrader.validator import Validator
+config = PyFileConfigLoader("nbgrader_config.py", path=sys.argv[1]).load_config()
+print(json.dumps([Validator(config=config).validate(path) for path in sys.argv[2:]]))
+"""
+
+
+def validate(*paths: Path) -> list:
+    """What the students' Validate button reports for each notebook (with the course's
+    nbgrader_config.py): {} when every test passes, else {"failed": [{"source", "raw_error"}...]}.
+    (`nbgrader validate` exits 0 even when tests fail, so the results are read as JSON.)"""
+    proc = subprocess.run([sys.executable, "-c", VALIDATE, str(ROOT), *map(str, paths)],
+                          env=tool_env(), capture_output=True, text=True, timeout=1800)
+    if proc.returncode != 0:
+        raise RuntimeError(f"validating {paths} failed:\n{proc.stdout}\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 # --- a temporary course --------------------------------------------------------------------
@@ -347,20 +369,48 @@ def dump(obj) -> str:
 
 class LessonPipeline:
     """For each lesson, in worker threads (the work itself runs in kernels and nbgrader
-    processes): the solution notebook run top to bottom, and a temporary course that releases
-    the lesson and grades the standard class plus the lesson's wrong answers in one batch.
-    Tests ask for results with .executed(lesson) / .graded(lesson), which wait if needed."""
+    processes): the solution notebook run top to bottom; a temporary course that releases the
+    lesson and grades the standard class plus the lesson's wrong answers in one batch; and the
+    Validate button on the student version, untouched and solved. Tests ask for results with
+    .executed(lesson) / .graded(lesson) / .validated(lesson), which wait if needed."""
 
-    def __init__(self, workdir: Path, lessons: list[str], workers: int = 2):
+    def __init__(self, workdir: Path, workers: int = 2):
         from concurrent.futures import ThreadPoolExecutor
 
         self.workdir = Path(workdir)
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lesson-pipeline")
         self.futures = {}
+
+    def start(self, lessons):
+        """Queue the work for these lessons (once each)."""
         for lesson in lessons:
+            if (lesson, "graded") in self.futures:
+                continue
             self.futures[lesson, "graded"] = self.pool.submit(self._grade, lesson)
             self.futures[lesson, "executed"] = self.pool.submit(
                 execute_notebook, read_nb(solution_path(lesson)))
+            self.futures[lesson, "validated"] = self.pool.submit(self._validate, lesson)
+        return self
+
+    def _result(self, lesson: str, what: str):
+        self.start([lesson])
+        return self.futures[lesson, what].result()
+
+    def _validate(self, lesson: str) -> dict:
+        """Validate the committed student version, untouched and with the solutions filled in."""
+        folder = self.workdir / "validate" / lesson
+        folder.mkdir(parents=True)
+        untouched = read_nb(lesson_path(lesson))
+        answers = cells_by_id(read_nb(solution_path(lesson)), is_answer)
+        filled = copy.deepcopy(untouched)
+        for grade_id, cell in cells_by_id(filled, is_answer).items():
+            cell.source = answers[grade_id].source
+        paths = {}
+        for name, nb in (("untouched", untouched), ("solved", filled)):
+            (folder / name).mkdir()
+            paths[name] = folder / name / f"{lesson}.ipynb"
+            nbformat.write(nb, str(paths[name]))
+        return dict(zip(paths, validate(*paths.values())))
 
     def _grade(self, lesson: str) -> Batch:
         course = new_course(self.workdir / lesson, lesson)
@@ -370,10 +420,13 @@ class LessonPipeline:
         return grade_batch(course, lesson, submissions)
 
     def graded(self, lesson: str) -> Batch:
-        return self.futures[lesson, "graded"].result()
+        return self._result(lesson, "graded")
 
     def executed(self, lesson: str) -> nbformat.NotebookNode:
-        return self.futures[lesson, "executed"].result()
+        return self._result(lesson, "executed")
+
+    def validated(self, lesson: str) -> dict:
+        return self._result(lesson, "validated")
 
     def close(self):
         for future in self.futures.values():

@@ -139,3 +139,16 @@ def test_solution_runs_clean_in_a_fresh_kernel(lesson, lesson_pipeline):
             assert not stderr, f"{where} writes to stderr (nbgrader would give 0 points): {stderr}"
             results = [o for o in cell.outputs if o.output_type == "execute_result"]
             assert not results, f"{where} ends with a value (nbgrader may take it as the score)"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lesson", LESSON_NAMES)
+def test_validate_button_passes_solved_and_lists_every_failing_test(lesson, lesson_pipeline):
+    results = lesson_pipeline.validated(lesson)
+    assert results["solved"] == {}, f"Validate complains about a solved {lesson}: {results['solved']}"
+    failed = results["untouched"].get("failed", [])
+    tests = ct.cells_by_id(ct.read_nb(ct.lesson_path(lesson)), ct.is_autograded_test)
+    reported = {f["source"]: f["raw_error"] for f in failed if f["source"].startswith('"""Check that')}
+    assert sorted(reported) == sorted(c.source.strip() for c in tests.values())
+    for source, error in reported.items():
+        assert "NotImplementedError" in error, f"{source.splitlines()[0]}: {error}"
