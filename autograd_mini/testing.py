@@ -322,8 +322,8 @@ MISTAKES = [
     ("factor",                    _constant_factor,
      "{what} is off by a factor {factor}: it is {times} the right answer{note}."),
     ("symmetric",                 _assumed_symmetric,
-     "{what} assumes {matrix} is symmetric{how}; keep every transpose ({matrix} + {matrix}ᵀ, "
-     "not 2{matrix}; {matrix}⁻ᵀ, not {matrix}⁻¹)."),
+     "{what} assumes {matrix} is symmetric{how}; keep every transpose of {matrix} in your "
+     "derivation (for example {matrix} + {matrix}ᵀ rather than 2{matrix})."),
     ("wrong shape",               _wrong_shape,
      "{what} has the wrong shape: you returned {shape}, it must have {must}{note}."),
     ("no match",                  lambda a, case: {},
