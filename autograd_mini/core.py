@@ -338,10 +338,10 @@ def toposort(roots):
     return sorted(found.values(), key=lambda t: t._order)
 
 
-def backward_pass(roots, root_grads, stop=(), create_graph=False):
+def backward_pass(roots, root_grads, create_graph=False):
     """Reverse-mode sweep.  Returns ``{id(t): (t, gradient)}`` for every tensor reached.
 
-    Tensors whose id is in ``stop`` are treated as leaves.  With ``create_graph`` the VJPs
+    With ``create_graph`` the VJPs
     are fed Tensors, so the gradients are Tensors with a graph of their own (for higher
     derivatives); otherwise ndarrays, the fast path.
     """
@@ -362,7 +362,7 @@ def backward_pass(roots, root_grads, stop=(), create_graph=False):
         g = grads.pop(id(t))                        # all its consumers have contributed
         done[id(t)] = (t, g)
         node = t._node
-        if node is None or id(t) in stop:
+        if node is None:
             continue
         if node.args is None:
             raise RuntimeError(_RELEASED)

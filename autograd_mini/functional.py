@@ -60,9 +60,8 @@ def _result(grads, x, create_graph):
 
 def _pullback(ys, seeds, xs, create_graph=False):
     """Gradients of sum_i <seeds_i, ys_i> with respect to each x in xs."""
-    stop = {id(x) for x in xs}
     grads = backward_pass(ys, [_cotangent(y, s, create_graph) for y, s in zip(ys, seeds)],
-                          stop=stop, create_graph=create_graph)
+                          create_graph=create_graph)
     return [_result(grads, x, create_graph) for x in xs]
 
 

@@ -130,6 +130,18 @@ def test_value_and_grad_vjp_gradients_agree():
     np.testing.assert_array_equal(am.gradients(loss, [unrelated])[0], np.zeros(2))
 
 
+def test_gradients_of_a_tensor_and_of_what_lies_before_it():
+    """Like tf.gradients: asking for an intermediate Z2 does not cut the path to W."""
+    W = am.Variable(rng.standard_normal((n, 2)))
+    Z1 = am.tanh(X.T @ W)
+    Z2 = Z1 * 3.0
+    L = am.sum(Z2 ** 2)
+    gZ2, gW, gZ1 = am.gradients(L, [Z2, W, Z1])
+    np.testing.assert_allclose(gZ2, 2 * Z2.data)
+    np.testing.assert_allclose(gZ1, 6 * Z2.data)
+    np.testing.assert_allclose(gW, am.grad(lambda w: am.sum((3 * am.tanh(X.T @ w)) ** 2))(W.data))
+
+
 @st.composite
 def broadcast_pair(draw):
     shapes = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=4, max_side=3))
