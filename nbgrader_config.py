@@ -23,6 +23,9 @@ c.CourseDirectory.course_id = "matrix-autodiff"
 # --- executing notebooks (autograde and the students' Validate button) ------------------
 # Seconds per cell; a cell that runs longer is interrupted and scores 0.
 c.Execute.timeout = 120
+# Seconds a kernel may take to start; a busy grading machine can be slow, and a kernel that
+# does not start in time fails the whole submission.
+c.Execute.startup_timeout = 180
 # Always run the course's Python kernel, whatever kernelspec a submission claims
 # (autograde also restores the source notebook's kernelspec).
 c.Execute.kernel_name = "python3"

@@ -141,8 +141,8 @@ def execute_notebook(nb, timeout=600, cwd=None) -> nbformat.NotebookNode:
     from nbclient import NotebookClient
 
     nb = copy.deepcopy(nb)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(cwd or ROOT)}})
+    client = NotebookClient(nb, timeout=timeout, startup_timeout=180, kernel_name="python3",
+                            allow_errors=True, resources={"metadata": {"path": str(cwd or ROOT)}})
     # The kernel's own log (not cell output, which arrives as messages) would clutter the
     # test run's terminal.
     client.execute(stderr=subprocess.DEVNULL)
@@ -236,6 +236,13 @@ def without_tests(nb) -> nbformat.NotebookNode:
     return nb
 
 
+def with_kernelspec(nb, kernelspec: dict) -> nbformat.NotebookNode:
+    nb = copy.deepcopy(nb)
+    nb.metadata["kernelspec"] = dict(kernelspec)
+    return nb
+
+
+FOREIGN_KERNEL = {"name": "no-such-kernel", "display_name": "Not a kernel here", "language": "cobol"}
 NOT_JSON = b'{"cells": [ this is not a notebook'
 
 
@@ -246,6 +253,7 @@ def standard_submissions(course: Path, lesson: str) -> dict:
     untouched     the student version as released       -> 0 on every autograded cell
     edited_tests  untouched, test cells replaced by pass -> tests restored, still 0
     deleted_tests solution with every test cell deleted  -> tests restored, full marks
+                  (and a kernelspec naming a kernel that does not exist -> run in python3)
     not_json      not a notebook at all                   -> fails alone, the others are graded
     """
     solution, untouched = solved(course, lesson), released(course, lesson)
@@ -253,7 +261,7 @@ def standard_submissions(course: Path, lesson: str) -> dict:
         "solution": solution,
         "untouched": untouched,
         "edited_tests": with_test_sources(untouched, '"""Check that nothing is checked."""\npass'),
-        "deleted_tests": without_tests(solution),
+        "deleted_tests": with_kernelspec(without_tests(solution), FOREIGN_KERNEL),
         "not_json": NOT_JSON,
     }
 
@@ -311,6 +319,11 @@ class Batch:
     def grades_csv(self) -> list[dict]:
         with open(self.course / "grades.csv", newline="") as f:
             return [row for row in csv.DictReader(f) if row["assignment"] == self.lesson]
+
+    def failed_students(self) -> list:
+        """Students whose submission autograde could not process (it names them at the end)."""
+        return sorted(set(re.findall(r"error processing assignment '[^']*' for student '([^']*)'",
+                                     self.autograde.stdout + self.autograde.stderr)))
 
     def log(self) -> str:
         return "\n".join(p.stdout + p.stderr for p in

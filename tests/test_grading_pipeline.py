@@ -63,9 +63,16 @@ def test_deleted_test_cells_are_restored_and_run(batch):
     assert graded_ids == [g for g in expected if g in graded_ids], "each test is put back after its answer"
 
 
+def test_autograde_runs_python3_whatever_kernel_the_submission_names(batch):
+    submitted = ct.read_nb(batch.course / "submitted" / "deleted_tests" / batch.lesson / f"{batch.lesson}.ipynb")
+    assert submitted.metadata.kernelspec.name == ct.FOREIGN_KERNEL["name"]
+    assert batch.autograded_nb("deleted_tests").metadata.kernelspec.name == "python3"
+    assert all(s == m for s, m, _ in autograded_scores(batch, "deleted_tests").values())
+
+
 def test_a_submission_that_is_not_json_fails_alone(batch):
     assert batch.autograde.returncode == 1, batch.log()
-    assert "not_json" in batch.autograde.stderr + batch.autograde.stdout
+    assert batch.failed_students() == ["not_json"], batch.log()[-20000:]
     assert not (batch.course / "autograded" / "not_json").exists()
     for student in batch.students:
         if student != "not_json":

@@ -60,8 +60,9 @@ def test_hidden_tests_and_solutions_appear_nowhere_in_lessons(lesson):
             text = path.read_text(encoding="utf-8", errors="replace")
             for marker in ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "BEGIN SOLUTION", "END SOLUTION"):
                 assert marker not in text, f"{path}: contains {marker}"
-            leaked = [line for line in hidden if line in text]
-            assert not leaked, f"{path}: contains hidden tests of {lesson}: {leaked[:3]}"
+            if lesson in path.relative_to(LESSONS).parts:   # a lesson's release is its own folder
+                leaked = [line for line in hidden if line in text]
+                assert not leaked, f"{path}: contains hidden tests of {lesson}: {leaked[:3]}"
 
 
 def _ends_with_statement(source: str) -> bool:
