@@ -202,7 +202,10 @@ def _not_summed(a, case):
     if not case.matches(a.sum(axis=axes).reshape(e.shape)):
         return None
     where = f"axis {axes[0]}" if len(axes) == 1 else f"axes {axes}"
-    return {"where": where, "keepdims": " with keepdims=True" if stretched and not lead else ""}
+    # keepdims only helps a row-shaped parameter such as a (1, h) bias; for a (1,) bias the
+    # upstream gradient is (N, 1) and a plain sum over axis 0 already gives (1,)
+    keepdims = stretched and not lead and e.ndim > 1
+    return {"where": where, "keepdims": " with keepdims=True" if keepdims else ""}
 
 
 def _not_broadcast(a, case):
@@ -248,6 +251,17 @@ def _constant_factor(a, case):
             times = {"2": "twice", "½": "half"}.get(label, f"{label} times")
             return {"factor": label, "times": times, "note": note}
     return None
+
+
+def _proportional(a, case):
+    """A constant multiple of the right answer that is none of the usual factors (a size taken
+    from the wrong array, a mean over the wrong count, a stray constant)."""
+    e = case.expected
+    if a.shape != e.shape or e.size < 2:
+        return None
+    with np.errstate(all="ignore"):
+        c = float(np.vdot(a, e) / np.vdot(e, e))
+    return {} if np.isfinite(c) and c != 0 and case.matches(a, c * e) else None
 
 
 def _assumed_symmetric(a, case):
@@ -324,6 +338,10 @@ MISTAKES = [
     ("symmetric",                 _assumed_symmetric,
      "{what} assumes {matrix} is symmetric{how}; keep every transpose of {matrix} in your "
      "derivation (for example {matrix} + {matrix}ᵀ rather than 2{matrix})."),
+    ("proportional",              _proportional,
+     "{what} is a constant multiple of the right answer, but not a usual one (2, ½, N, 1/N): "
+     "check the constants in your derivation, and that every size comes from the arrays the "
+     "function receives (not from a global variable)."),
     ("wrong shape",               _wrong_shape,
      "{what} has the wrong shape: you returned {shape}, it must have {must}{note}."),
     ("no match",                  lambda a, case: {},

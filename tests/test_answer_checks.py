@@ -94,7 +94,7 @@ X34, A23, B42 = np.zeros((3, 4)), np.zeros((2, 3)), np.zeros((4, 2))
 a3, b4, X33 = np.zeros(3), np.zeros(4), np.zeros((3, 3))
 X32, A53, B52 = np.zeros((3, 2)), np.zeros((5, 3)), np.zeros((5, 2))
 M34, M45 = np.zeros((3, 4)), np.zeros((4, 5))
-Xb, b3, b13 = np.zeros((5, 3)), np.zeros(3), np.zeros((1, 3))
+Xb, b3, b13, b1 = np.zeros((5, 3)), np.zeros(3), np.zeros((1, 3)), np.zeros(1)
 Xl, Wl, bl = np.zeros((5, 3)), np.zeros((3, 4)), np.zeros(4)
 Z53, y5 = np.zeros((5, 3)), np.array([0, 2, 1, 1, 0])
 W31, X53, y51 = np.zeros((3, 1)), np.zeros((5, 3)), np.zeros((5, 1))
@@ -228,6 +228,10 @@ WRONG = [
      {"wrt": 1}, "extra axis", "shape (1, 3) instead of (3,)"),
     ("bias-row-G", "vjp", lambda G_, X, b: G_, add_bias, (Xb, b13), {"wrt": 1},
      "broadcast axis not summed", "sum over axis 0 with keepdims=True"),
+    ("bias-1-summed-wrong-axis", "vjp", lambda G_, X, b: G_.sum(axis=1), add_bias, (Xb, b1),
+     {"wrt": 1}, "broadcast axis not summed", "must have the shape of b, (1,); sum over axis 0."),
+    ("mse-global-N", G, lambda W, X, y: 2 / 100 * X.T @ (X @ W - y), mse, (W31, X53, y51), {},
+     "proportional", "is a constant multiple of the right answer"),
     ("bias-mean", "vjp", lambda G_, X, b: G_.mean(axis=0), add_bias, (Xb, b3), {"wrt": 1},
      "factor", "is off by a factor 1/N: it is 1/N times the right answer (N = 5, the batch "
      "size: the number of rows of X)."),
