@@ -304,11 +304,10 @@ def _reduces_to(gshape, shape):
 
 
 def _shape_error(got, want, op="?"):
-    return RuntimeError(f"internal error in the VJP of {op}: it returned a gradient of shape "
-                        f"{got} for an input of shape {want}")
+    return RuntimeError(f"backward: the VJP of {op} returned a gradient of shape {got} for an "
+                        f"input of shape {want}; a VJP must return the input's shape (or the "
+                        f"output's, when broadcasting stretched the input)")
 
-
-# --------------------------------------------------------------------------- backward
 
 # A tensor is always created after the tensors it was computed from, so the creation
 # counter ``_order`` is a topological order for free: visiting tensors from the newest

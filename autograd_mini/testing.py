@@ -108,7 +108,7 @@ class _Case:
     """One comparison: the answer under test, the right one, and what the diagnoses need."""
 
     def __init__(self, what, expected, must, dtype, rtol, atol, sizes=(), out_ndim=None,
-                 fname="f", argname="x", args=(), names=(), rerun=None):
+                 fname="f", argname="x", args=(), names=(), rerun=None, upstream=None):
         self.what = what                # how messages name the answer: "∂f/∂X", "dW", ...
         self.expected = expected        # the right answer (float64 ndarray)
         self.must = must                # "the shape of X, (3, 4)" / "shape (3, 4)"
@@ -118,7 +118,8 @@ class _Case:
         self.out_ndim = out_ndim        # Jacobians only: how many leading axes are f's
         self.fname, self.argname = fname, argname
         self.args, self.names = args, names
-        self.rerun = rerun              # rerun(args) -> (answer, right answer) at other inputs
+        self.rerun = rerun              # rerun(args[, G]) -> (answer, right answer) elsewhere
+        self.upstream = upstream        # check_vjp: the upstream gradient G of this trial
 
     def matches(self, answer, target=None):
         return _close(answer, self.expected if target is None else target, self.rtol, self.atol)
@@ -265,20 +266,21 @@ def _proportional(a, case):
 
 
 def _assumed_symmetric(a, case):
-    """Rerun both sides with a square argument replaced by its symmetric part: an answer that
-    is right (or off by a simple factor) there but wrong here treats that matrix as symmetric."""
+    """Rerun both sides with a square argument (or a VJP's upstream gradient G) replaced by its
+    symmetric part: an answer that is right (or off by a simple factor) there but wrong here
+    treats that matrix as symmetric."""
     if case.rerun is None:
         return None
-    square = [k for k, x in enumerate(case.args) if isinstance(x, np.ndarray) and
-              x.dtype.kind == "f" and x.ndim == 2 and x.shape[0] == x.shape[1] > 1]
-    for k in square:
-        args = list(case.args)
-        args[k] = (args[k] + args[k].T) / 2
-        result = case.rerun(args)
+    square = [k for k, x in enumerate(case.args) if _is_square(x)]
+    candidates = [(case.names[k], lambda k=k: case.rerun(_symmetrised(case.args, k)))
+                  for k in square]
+    if _is_square(case.upstream):
+        candidates.append(("G", lambda: case.rerun(case.args, (case.upstream + case.upstream.T) / 2)))
+    for matrix, rerun in candidates:
+        result = rerun()
         if result is None:
             continue
         answer, right = result
-        matrix = case.names[k]
         if _close(answer, right, case.rtol, case.atol):
             return {"matrix": matrix, "how": f": it is right when {matrix} = {matrix}ᵀ, but not "
                                              f"for a general {matrix}"}
@@ -287,6 +289,17 @@ def _assumed_symmetric(a, case):
                 return {"matrix": matrix, "how": f", and even for a symmetric {matrix} it is "
                                                  f"off by a factor {label}{note}"}
     return None
+
+
+def _is_square(x):
+    return isinstance(x, np.ndarray) and x.dtype.kind == "f" and x.ndim == 2 and \
+        x.shape[0] == x.shape[1] > 1
+
+
+def _symmetrised(args, k):
+    args = list(args)
+    args[k] = (args[k] + args[k].T) / 2
+    return args
 
 
 def _wrong_shape(a, case):
@@ -543,7 +556,8 @@ def _check_function(kind, learner, f, example_args, wrt, trials, sample, seed, n
                 must, out_ndim = f"the shape of {argname}, {expected.shape}", None
             arrays = list(zip(names, args)) + ([("G", extra)] if kind == "check_vjp" else [])
             case = _Case(what, expected, must, answer.dtype, rtol, atol, _named_sizes(arrays),
-                         out_ndim, fname, argname, args, names, rerun)
+                         out_ndim, fname, argname, args, names, rerun,
+                         extra if kind == "check_vjp" else None)
             _fail(*_diagnose(answer, case))
 
 

@@ -232,6 +232,8 @@ WRONG = [
      {"wrt": 1}, "broadcast axis not summed", "must have the shape of b, (1,); sum over axis 0."),
     ("mse-global-N", G, lambda W, X, y: 2 / 100 * X.T @ (X @ W - y), mse, (W31, X53, y51), {},
      "proportional", "is a constant multiple of the right answer"),
+    ("xxt-2GX", "vjp", lambda G_, X: 2 * G_ @ X, lambda X: X @ X.T, (X53,), {},
+     "symmetric", "assumes G is symmetric: it is right when G = Gᵀ"),
     ("bias-mean", "vjp", lambda G_, X, b: G_.mean(axis=0), add_bias, (Xb, b3), {"wrt": 1},
      "factor", "is off by a factor 1/N: it is 1/N times the right answer (N = 5, the batch "
      "size: the number of rows of X)."),
