@@ -16,7 +16,7 @@ from .ops import (add, subtract, multiply, divide, power, negative, matmul, squa
                   softmax, log_softmax, logsumexp, cross_entropy, one_hot)
 from .functional import grad, value_and_grad, gradients, vjp, jacobian, hessian
 from . import tensor_methods as _tensor_methods  # noqa: F401  (operators and methods on Tensor)
-from . import optim, nn, testing
+from . import optim, nn
 
 __version__ = "0.1.0"
 
@@ -30,7 +30,7 @@ __all__ = ["Tensor", "Variable", "no_grad", "is_grad_enabled", "unbroadcast", "p
 
 
 def __getattr__(name):
-    if name == "viz":   # lazy: matplotlib and ipywidgets load only when pictures are wanted
-        import importlib
-        return importlib.import_module(".viz", __name__)
+    if name in ("viz", "testing"):   # lazy: viz loads matplotlib and ipywidgets, testing is
+        import importlib            # large; both are imported on first use (am.testing.check_grads)
+        return importlib.import_module("." + name, __name__)
     raise AttributeError(f"module 'autograd_mini' has no attribute {name!r}")

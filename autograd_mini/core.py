@@ -286,12 +286,14 @@ def unbroadcast(g, shape):
     """
     if g.shape == shape:
         return g
-    from .ops import sum as _sum, reshape as _reshape
     lead = len(g.shape) - len(shape)
     if lead < 0:
         raise _shape_error(g.shape, shape)
     axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
                                       if n == 1 and g.shape[lead + i] != 1)
+    if type(g) is np.ndarray:       # plain arrays (the usual backward pass): numpy directly
+        return np.add.reduce(g, axis=axes).reshape(shape) if axes else g.reshape(shape)
+    from .ops import sum as _sum, reshape as _reshape
     if axes:
         g = _sum(g, axis=axes)
     return _reshape(g, shape)
@@ -337,8 +339,10 @@ def toposort(roots):
     return sorted(found.values(), key=lambda t: t._order)
 
 
-def backward_pass(roots, root_grads, create_graph=False):
-    """Reverse-mode sweep.  Returns ``{id(t): (t, gradient)}`` for every tensor reached.
+def backward_pass(roots, root_grads, create_graph=False, keep=None):
+    """Reverse-mode sweep.  Returns ``{id(t): (t, gradient)}`` for every tensor reached,
+    or only for the tensors whose id is in ``keep`` when it is given: every other gradient
+    is then freed as soon as it has been passed on (less memory held during the sweep).
 
     With ``create_graph`` the VJPs
     are fed Tensors, so the gradients are Tensors with a graph of their own (for higher
@@ -359,7 +363,8 @@ def backward_pass(roots, root_grads, create_graph=False):
     while heap:
         t = pop(heap)[1]                            # the newest tensor still waiting:
         g = grads.pop(id(t))                        # all its consumers have contributed
-        done[id(t)] = (t, g)
+        if keep is None or id(t) in keep:
+            done[id(t)] = (t, g)
         node = t._node
         if node is None:
             continue
@@ -369,16 +374,17 @@ def backward_pass(roots, root_grads, create_graph=False):
         vjps, kwargs = node.fun.vjps, node.kwargs
         for i in node.parents:
             parent = node.args[i]
-            gi = vjps[i](g, ans, *args, **kwargs)
+            gi = vjps[i](g, ans, *args, **kwargs) if kwargs else vjps[i](g, ans, *args)
             shape = parent.data.shape
             if gi.shape != shape:                   # broadcasting happened: sum it back
                 if not _reduces_to(gi.shape, shape):
                     raise _shape_error(gi.shape, shape, node.op_name)
                 gi = unbroadcast(gi, shape)
             key = id(parent)
-            if key in grads:                        # a value used twice: its gradients add up
-                grads[key] = grads[key] + gi
-            else:
+            previous = grads.get(key)
+            if previous is None:
                 grads[key] = gi
                 push(heap, (-parent._order, parent))
+            else:                                   # a value used twice: its gradients add up
+                grads[key] = previous + gi
     return done

@@ -61,7 +61,7 @@ def _result(grads, x, create_graph):
 def _pullback(ys, seeds, xs, create_graph=False):
     """Gradients of sum_i <seeds_i, ys_i> with respect to each x in xs."""
     grads = backward_pass(ys, [_cotangent(y, s, create_graph) for y, s in zip(ys, seeds)],
-                          create_graph=create_graph)
+                          create_graph=create_graph, keep={id(x) for x in xs})
     return [_result(grads, x, create_graph) for x in xs]
 
 
