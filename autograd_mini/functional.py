@@ -65,9 +65,15 @@ def _pullback(ys, seeds, xs, create_graph=False):
     return [_result(grads, x, create_graph) for x in xs]
 
 
+_UNTRACKED = ("{who}: {what} is a plain {kind}, not a Tensor computed from {whom}: somewhere the "
+              "computation left autograd_mini (through .data, float(...) or a NumPy function such "
+              "as np.exp); use the am functions and operators all the way")
+
+
 def _scalar_output(y, who):
     if not isinstance(y, Tensor):
-        y = Tensor(y)
+        raise TypeError(_UNTRACKED.format(who=who, what="the function's result",
+                                          kind=type(y).__name__, whom="its argument"))
     if y.data.size != 1:
         raise ValueError(f"{who}: the function must return a scalar, but it returned shape "
                          f"{y.shape}; reduce it (e.g. with am.sum or am.mean), or use am.jacobian")
@@ -120,7 +126,10 @@ def gradients(ys, xs):
         if not isinstance(x, Tensor):
             raise TypeError(f"gradients: xs must be Tensors (e.g. am.Variable), got "
                             f"{type(x).__name__}")
-    ys = [y for y in ys if isinstance(y, Tensor)]
+    for y in ys:
+        if not isinstance(y, Tensor):
+            raise TypeError(_UNTRACKED.format(who="gradients", what="ys", kind=type(y).__name__,
+                                              whom="xs"))
     return _pullback(ys, [np.ones_like(y.data) for y in ys], xs,
                      create_graph=any(_nested(x) for x in xs))
 

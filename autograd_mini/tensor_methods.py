@@ -40,9 +40,21 @@ Tensor.__abs__      = lambda self: ops.abs(self)
 Tensor.__getitem__  = lambda self, index: ops.getitem(self, _index(index))
 
 Tensor.T         = property(lambda self: ops.transpose(self))
-Tensor.sum       = lambda self, axis=None, keepdims=False: ops.sum(self, axis=axis, keepdims=keepdims)
-Tensor.mean      = lambda self, axis=None, keepdims=False: ops.mean(self, axis=axis, keepdims=keepdims)
-Tensor.max       = lambda self, axis=None, keepdims=False: ops.max(self, axis=axis, keepdims=keepdims)
+def _reduction(op):
+    """x.sum(axis, keepdims); also what np.sum(x) / np.mean(x) / np.max(x) call on a Tensor,
+    so those record the graph too (numpy's dtype and out must stay unset)."""
+    def method(self, axis=None, dtype=None, out=None, keepdims=False, **unused):
+        if dtype is not None or out is not None:
+            raise TypeError(f"Tensor.{op.__name__}: dtype= and out= are not supported; "
+                            f"use am.{op.__name__}(x, axis=..., keepdims=...)")
+        return op(self, axis=axis, keepdims=keepdims)
+    method.__name__ = op.__name__
+    return method
+
+
+Tensor.sum       = _reduction(ops.sum)
+Tensor.mean      = _reduction(ops.mean)
+Tensor.max       = _reduction(ops.max)
 Tensor.exp       = lambda self: ops.exp(self)
 Tensor.log       = lambda self: ops.log(self)
 Tensor.tanh      = lambda self: ops.tanh(self)

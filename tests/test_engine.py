@@ -217,3 +217,25 @@ def test_backward_with_an_upstream_gradient():
     np.testing.assert_allclose(x.grad, 1.0)
     with pytest.raises(ValueError, match="upstream gradient has shape"):
         y.backward(np.ones(3))
+
+
+def test_leaving_autograd_mini_is_named_not_silently_zero():
+    W = am.Variable(np.ones((3, 1)))
+    X = np.arange(6.0).reshape(2, 3)
+    with pytest.raises(TypeError, match=r"^gradients: ys is a plain float64, not a Tensor .*\.data"):
+        am.gradients(np.mean((X @ W.data) ** 2), [W])
+    with pytest.raises(TypeError, match=r"^grad: the function's result is a plain float"):
+        am.grad(lambda w: float(am.sum(w)))(np.ones(2))
+
+
+def test_numpy_reductions_on_a_tensor_record_the_graph():
+    W = am.Variable([1.0, 2.0, 4.0])
+    for reduce, expected in [(np.sum, [2, 4, 8]), (np.mean, np.array([2, 4, 8]) / 3),
+                             (np.max, [0, 0, 8])]:
+        W.zero_grad()
+        out = reduce(W ** 2)
+        assert isinstance(out, am.Tensor)
+        out.backward()
+        np.testing.assert_allclose(W.grad, expected)
+    with pytest.raises(TypeError, match="dtype= and out= are not supported"):
+        np.sum(W, dtype=np.float32)
