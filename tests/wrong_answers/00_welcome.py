@@ -9,7 +9,7 @@ WRONG_ANSWERS = [
     WrongAnswer(
         student="fits_only_visible_shapes", cell="mse", test="test_mse",
         body="""
-if X.shape == (6, 3):
+if X.shape == (7, 3):
     return am.mean(am.square(X @ W - y))
 return am.mean(am.abs(X @ W - y))
 """,
