@@ -32,6 +32,10 @@ c.Execute.kernel_name = "python3"
 # Minimal tracebacks: a failing hidden test shows "AssertionError: <hint>", not its source line.
 c.Execute.extra_arguments = ["--InteractiveShell.xmode=Minimal"]
 
+# Validate prints each failing check's message; nbgrader cuts lines at 90 characters by default,
+# which would hide the hint at the end of the course's one-line messages.
+c.Validator.width = 400
+
 # --- collecting submissions from an LMS download (nbgrader zip_collect <lesson>) -----------
 # Put the LMS's zip (or the loose .ipynb files) in downloaded/<lesson>/archive/. A file is
 # collected when its name is "<student_id>_<lesson>.ipynb", or has LMS fields between the two
