@@ -35,6 +35,13 @@ return float(np.sum(G * JV)), float(np.sum(f_vjp(G, X) * V))
 """,
         hint="lhs = <G, J V> is off by a factor 2"),
     WrongAnswer(
+        student="one_sided_difference", cell="dot_product_test", test="test_dot_product_test",
+        body="""
+JV = (f(X + eps * V) - f(X)) / eps
+return float(np.sum(G * JV)), float(np.sum(f_vjp(G, X) * V))
+""",
+        hint="as with a one-sided difference"),
+    WrongAnswer(
         student="residual_sign", cell="backprop_by_hand", test="test_backprop_by_hand",
         body="""
 T = np.tanh(X @ W)

@@ -19,6 +19,10 @@ WRONG_ANSWERS = [
         body="return a * G, G * X, np.sum(G)",
         hint="sum over axes (0, 1)"),
     WrongAnswer(
+        student="scale_forgotten", cell="scale_shift_vjp", test="test_scale_shift_vjp",
+        body="return G, np.sum(G * X), np.sum(G)",
+        hint="did you forget the factor a?"),
+    WrongAnswer(
         student="dy_not_unbroadcast", cell="broadcast_multiply_vjp", test="test_broadcast_multiply_vjp",
         body="return unbroadcast(G * y, np.shape(x)), G * x",
         hint="dy for x (4, 3) * y (3,) has a broadcast axis that was not summed"),
