@@ -22,7 +22,7 @@ return np.column_stack([vjp_fn(np.eye(m)[i]) for i in range(m)])
         body="""
 return am.grad(lambda x_: np.dot(am.grad(f)(x_), v))(x)
 """,
-        hint="leave autograd_mini"),
+        hint="left autograd_mini"),
     WrongAnswer(
         student="hessian_sum_not_mean", cell="logistic_hessian", test="test_logistic_hessian",
         body="""
