@@ -22,8 +22,12 @@ WRONG_ANSWERS = [
         student="residual_a_copied_from_x", cell="grad_residual_A", test="test_grad_residual_A",
         body="return 2 * A.T @ (A @ X - B)",
         hint="it must have the shape of A"),
+    WrongAnswer(   # the two terms of the product rule merged as if they were equal (true only for a = b)
+        student="terms_merged", cell="grad_aXXtb", test="test_grad_aXXtb",
+        body="return 2 * np.outer(a, b) @ X",
+        hint="right when a = b: did you merge the two terms of the product rule"),
     WrongAnswer(   # one of the two terms of the product rule forgotten
         student="one_term_only", cell="grad_aXXtb", test="test_grad_aXXtb",
-        body="return 2 * np.outer(a, b) @ X",
-        hint="does not match the right answer"),
+        body="return np.outer(a, b) @ X",
+        hint="is a term of the product rule missing"),
 ]
