@@ -148,7 +148,8 @@ def vjp(f, *args):
         if g.shape != y.shape:
             raise ValueError(f"vjp: the cotangent has shape {g.shape} but f returned shape "
                              f"{y.shape}; they must match")
-        gs = _pullback([y], [g], xs, create_graph=nested)
+        # recorded when x is being differentiated, or the cotangent is (the JVP-by-two-VJPs trick)
+        gs = _pullback([y], [g], xs, create_graph=nested or _nested(g))
         return gs[0] if len(gs) == 1 else tuple(gs)
     value = y if nested else y.data
     return value, vjp_fn

@@ -112,6 +112,16 @@ def test_hessian_vector_product_by_grad_of_grad():
     np.testing.assert_allclose(hvp, am.hessian(f)(x) @ v, rtol=1e-9)
 
 
+def test_jvp_by_differentiating_a_vjp_with_respect_to_its_cotangent():
+    """J v = ∂/∂u <Jᵀu, v>: the pullback made at top level records when u is traced."""
+    A_ = rng.standard_normal((3, n))
+    f = lambda z: am.tanh(A_ @ z)                    # noqa: E731
+    v = rng.standard_normal(n)
+    _, pullback = am.vjp(f, x)
+    jv = am.grad(lambda u: am.sum(pullback(u) * v))(np.zeros(3))
+    np.testing.assert_allclose(jv, am.jacobian(f)(x) @ v, rtol=1e-10)
+
+
 def test_value_and_grad_vjp_gradients_agree():
     f = lambda X, W: am.sum(am.tanh(X @ W))           # noqa: E731
     W = rng.standard_normal((p, 2))
