@@ -17,7 +17,11 @@ WRONG_ANSWERS = [
     WrongAnswer(
         student="diagonal_as_a_vector", cell="jacobian_tanh", test="test_jacobian_tanh",
         body="return 1 - np.tanh(x) ** 2",
-        hint="has the wrong shape: you returned (5,), it must have shape tanh.shape + x.shape = (5, 5)"),
+        hint="returned a vector of length n = 5: the Jacobian of a function from Rⁿ to Rⁿ is an (n, n) matrix"),
+    WrongAnswer(
+        student="not_diagonal", cell="jacobian_tanh", test="test_jacobian_tanh",
+        body="return np.outer(np.ones(len(x)), 1 - np.tanh(x) ** 2)",
+        hint="the Jacobian of an elementwise function is diagonal"),
     WrongAnswer(
         student="chain_in_input_order", cell="jacobian_layer", test="test_jacobian_layer",
         body="return A.T @ np.diag(1 - np.tanh(A @ x) ** 2) @ B.T",
