@@ -350,7 +350,7 @@ MISTAKES = [
      "{what} is off by a factor {factor}: it is {times} the right answer{note}."),
     ("symmetric",                 _assumed_symmetric,
      "{what} assumes {matrix} is symmetric{how}; keep every transpose of {matrix} in your "
-     "derivation (for example {matrix} + {matrix}ᵀ rather than 2{matrix})."),
+     "derivation (never replace {matrix}ᵀ by {matrix})."),
     ("proportional",              _proportional,
      "{what} is a constant multiple of the right answer, but not a usual one (2, ½, N, 1/N): "
      "check the constants in your derivation, and that every size comes from the arrays the "
