@@ -179,7 +179,8 @@ def test_course_lab_serves_the_lessons(tmp_path):
     cmd = [sys.executable, str(ROOT / "course"), "lab", "--no-browser", "--ip=127.0.0.1",
            f"--port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}"]
     log = open(tmp_path / "lab.log", "w")
-    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
     try:
         url = f"http://127.0.0.1:{port}/api/contents/00_welcome?token={token}"
         deadline = time.time() + 60
@@ -198,9 +199,11 @@ def test_course_lab_serves_the_lessons(tmp_path):
         with urllib.request.urlopen(lab, timeout=10) as response:
             assert response.status == 200
     finally:
-        proc.terminate()
+        import signal
+
+        os.killpg(proc.pid, signal.SIGTERM)   # the server and anything it started
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)
         log.close()
