@@ -268,7 +268,6 @@ def test_solution_runs_clean_in_jupyterlab(lesson, course):
     run = course.solution.result(lesson)
     assert run.cells is not None, f"{lesson}: the solution was not run{run.context()}"
     cells = run.cells
-    assert not not_run(cells), f"{lesson}: Run All did not run every cell: {not_run(cells)}{run.context()}"
     errors = []
     for cell in cells:
         for output, dom in zip(cell.get("outputs", []), cell.get("dom", [])):
@@ -276,6 +275,9 @@ def test_solution_runs_clean_in_jupyterlab(lesson, course):
                 errors.append(f"{where(cell)} raised {output['ename']}: {output['evalue']}")
             elif any(ERROR_TEXT.search(text) for text in dom["stderr"]):
                 errors.append(f"{where(cell)} shows on stderr: {' '.join(dom['stderr'])[:800]}")
+    skipped = not_run(cells)
+    if skipped:
+        errors.append(f"Run All did not run {len(skipped)} cell(s): {skipped[:5]}")
     assert not errors, f"{lesson} (solution):\n" + "\n".join(errors) + run.context()
 
 
