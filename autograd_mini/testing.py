@@ -166,7 +166,7 @@ def _other_layout(a, case):
         return None
     n_x = e.ndim - k
     numerator = np.transpose(a, tuple(range(n_x, n_x + k)) + tuple(range(n_x)))
-    return {"f": case.fname, "x": case.argname} if case.matches(numerator) else None
+    return {"f": f"{case.fname}(...)", "x": case.argname} if case.matches(numerator) else None
 
 
 def _transposed(a, case):
@@ -550,8 +550,9 @@ def _check_function(kind, learner, f, example_args, wrt, trials, sample, seed, n
                     return None
 
             if kind == "check_jacobian":
-                must = f"shape {fname}.shape + {argname}.shape = {expected.shape}"
                 out_ndim = expected.ndim - np.ndim(args[wrt])
+                must = (f"shape {fname}(...).shape + {argname}.shape = {expected.shape[:out_ndim]}"
+                        f" + {expected.shape[out_ndim:]} = {expected.shape}")
             else:
                 must, out_ndim = f"the shape of {argname}, {expected.shape}", None
             arrays = list(zip(names, args)) + ([("G", extra)] if kind == "check_vjp" else [])

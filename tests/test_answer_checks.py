@@ -157,11 +157,11 @@ WRONG = [
      "has the wrong sign"),
     # Jacobian of Ax
     ("Ax-AT", "jacobian", lambda x, A: A.T, Ax, (b4, A34), {}, "layout",
-     "is in the other layout convention (denominator layout, x.shape + Ax.shape)"),
+     "is in the other layout convention (denominator layout, x.shape + Ax(...).shape)"),
     ("Ax-AT-square", "jacobian", lambda x, A: A.T, Ax, (x4, A44), {}, "layout",
-     "numerator layout, shape Ax.shape + x.shape = (4, 4)"),
+     "numerator layout, shape Ax(...).shape + x.shape = (4,) + (4,) = (4, 4)"),
     ("Ax-value", "jacobian", lambda x, A: A @ x, Ax, (b4, A34), {}, "wrong shape",
-     "has the wrong shape: you returned (3,), it must have shape Ax.shape + x.shape = (3, 4)"),
+     "has the wrong shape: you returned (3,), it must have shape Ax(...).shape + x.shape = (3,) + (4,) = (3, 4)"),
     # tr(AXB)
     ("trAXB-BA", G, lambda X, A, B: B @ A, tr_AXB, (X34, A23, B42), {}, "transpose",
      "∂tr_AXB/∂X is off by a transpose: you returned the (3, 4) matrix transposed."),
