@@ -1,0 +1,5 @@
+import sys
+
+from grading.run import main
+
+sys.exit(main())
