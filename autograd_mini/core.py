@@ -15,6 +15,7 @@ import contextlib
 import inspect
 import heapq
 import itertools
+import operator
 
 import numpy as np
 
@@ -23,6 +24,7 @@ __all__ = ["Tensor", "Variable", "primitive", "defvjp", "no_grad", "is_grad_enab
 
 PRIMITIVES = {}          # name -> primitive, every differentiable op of the package
 _creation_counter = itertools.count()
+_next_order = _creation_counter.__next__
 _state = {"grad_enabled": True}
 
 
@@ -66,7 +68,7 @@ class Tensor:
         self.grad = None
         self.requires_grad = bool(requires_grad)
         self._node = None        # the Node that produced this tensor (None for a leaf)
-        self._order = next(_creation_counter)   # tensors are numbered as they are made
+        self._order = _next_order()     # tensors are numbered as they are made
 
     # -- facts about the array
     shape = property(lambda self: self.data.shape)
@@ -137,7 +139,7 @@ class Tensor:
         if not retain_graph:
             for t, _ in grads.values():
                 if t._node is not None:
-                    t._node.release()
+                    t._node = t._node.released()
 
     # -- comparisons are not differentiable: they return boolean ndarrays
     def __eq__(self, other): return self.data == _raw(other)
@@ -155,6 +157,9 @@ class Tensor:
 
 def _raw(x):
     return x.data if isinstance(x, Tensor) else x
+
+
+_new_tensor = Tensor.__new__    # a Tensor without __init__: primitives set its fields directly
 
 
 def Variable(data):
@@ -179,24 +184,27 @@ def is_grad_enabled():
     return _state["grad_enabled"]
 
 
-class Node:
-    """How a tensor was made: the primitive, its arguments, and which of them need gradients."""
-    __slots__ = ("fun", "args", "raw_args", "kwargs", "parents")
+class Node(tuple):
+    """How a tensor was made: the primitive, its arguments, and which of them need gradients.
 
-    def __init__(self, fun, args, raw_args, kwargs, parents):
-        self.fun = fun              # the primitive (its .vjps hold one rule per argument)
-        self.args = args            # arguments as given (Tensors stay Tensors)
-        self.raw_args = raw_args    # the same with every Tensor replaced by its ndarray
-        self.kwargs = kwargs
-        self.parents = parents      # positions of the arguments that require a gradient
+    A tuple ``(fun, args, raw_args, kwargs, parents)``, because one is made for every recorded
+    operation and a tuple is the cheapest object to make; the backward pass unpacks it.
+    """
+    __slots__ = ()
 
-    op_name = property(lambda self: self.fun.__name__)
+    fun = property(operator.itemgetter(0))        # the primitive (its .vjps: one rule per argument)
+    args = property(operator.itemgetter(1))       # arguments as given (Tensors stay Tensors)
+    raw_args = property(operator.itemgetter(2))   # the same with every Tensor replaced by its ndarray
+    kwargs = property(operator.itemgetter(3))
+    parents = property(operator.itemgetter(4))    # positions of the arguments that require a gradient
+    op_name = property(lambda self: self[0].__name__)
 
     def parent_tensors(self):
         return [self.args[i] for i in self.parents]
 
-    def release(self):
-        self.args = self.raw_args = None
+    def released(self):
+        """The same node without its saved arguments (backward(retain_graph=False))."""
+        return Node((self.fun, None, None, self.kwargs, self.parents))
 
 
 def primitive(forward, name=None, explain=None):
@@ -207,30 +215,29 @@ def primitive(forward, name=None, explain=None):
     return a better line for them.
     """
     name = name or forward.__name__
+    vjps = {}                           # filled by defvjp
 
     def fun(*args, **kwargs):
-        raw, parents, found = [], [], False
+        raw, parents, found = list(args), [], False
         for i, a in enumerate(args):
             if type(a) is Tensor:
                 found = True
-                raw.append(a.data)
-                if a.requires_grad and i in fun.vjps:
+                raw[i] = a.data
+                if a.requires_grad and i in vjps:
                     parents.append(i)
-            else:
-                raw.append(a)
         try:
-            ans = forward(*raw, **kwargs)
+            ans = forward(*raw, **kwargs) if kwargs else forward(*raw)
         except _NUMPY_ERRORS as e:
             raise _one_line(e, name, explain, raw) from None
         if not found:                   # plain arrays in, plain array out: nothing recorded
             return ans
-        out = Tensor.__new__(Tensor)
+        out = _new_tensor(Tensor)
         out.data = ans if type(ans) is np.ndarray else np.asarray(ans)
         out.grad = None
-        out._order = next(_creation_counter)
+        out._order = _next_order()
         if parents and _state["grad_enabled"]:
             out.requires_grad = True
-            out._node = Node(fun, args, raw, kwargs, parents)
+            out._node = Node((fun, args, raw, kwargs, parents))
         else:
             out.requires_grad = False
             out._node = None
@@ -240,7 +247,7 @@ def primitive(forward, name=None, explain=None):
     fun.__doc__ = forward.__doc__
     fun.__signature__ = _signature(forward)
     fun.forward = forward
-    fun.vjps = {}
+    fun.vjps = vjps
     PRIMITIVES[name] = fun
     return fun
 
@@ -273,7 +280,8 @@ def defvjp(fun, *vjps):
 
     ``None`` marks an argument that is not differentiable (labels, shapes).
     """
-    fun.vjps = {i: v for i, v in enumerate(vjps) if v is not None}
+    fun.vjps.clear()
+    fun.vjps.update((i, v) for i, v in enumerate(vjps) if v is not None)
 
 
 # --------------------------------------------------------------------------- broadcasting
@@ -315,7 +323,8 @@ def _shape_error(got, want, op="?"):
 # counter ``_order`` is a topological order for free: visiting tensors from the newest
 # to the oldest reaches every consumer of a value before the value itself.  A heap
 # keyed on it gives the backward pass its order in one iterative sweep: no recursion,
-# no separate sort, and only the tensors that actually receive a gradient are visited.
+# no separate sort, and only the tensors that actually receive a gradient are visited,
+# and a chain of single-parent operations (most of a graph) walks past the heap.
 
 _RELEASED = ("backward: this graph was released by an earlier backward(retain_graph=False); "
              "recompute the forward pass, or call backward(retain_graph=True) the first time")
@@ -363,28 +372,32 @@ def backward_pass(roots, root_grads, create_graph=False, keep=None):
     while heap:
         t = pop(heap)[1]                            # the newest tensor still waiting:
         g = grads.pop(id(t))                        # all its consumers have contributed
-        if keep is None or id(t) in keep:
-            done[id(t)] = (t, g)
-        node = t._node
-        if node is None:
-            continue
-        if node.args is None:
-            raise RuntimeError(_RELEASED)
-        args, ans = (node.args, t) if create_graph else (node.raw_args, t.data)
-        vjps, kwargs = node.fun.vjps, node.kwargs
-        for i in node.parents:
-            parent = node.args[i]
-            gi = vjps[i](g, ans, *args, **kwargs) if kwargs else vjps[i](g, ans, *args)
-            shape = parent.data.shape
-            if gi.shape != shape:                   # broadcasting happened: sum it back
-                if not _reduces_to(gi.shape, shape):
-                    raise _shape_error(gi.shape, shape, node.op_name)
-                gi = unbroadcast(gi, shape)
-            key = id(parent)
-            previous = grads.get(key)
-            if previous is None:
-                grads[key] = gi
-                push(heap, (-parent._order, parent))
-            else:                                   # a value used twice: its gradients add up
-                grads[key] = previous + gi
+        while t is not None:
+            if keep is None or id(t) in keep:
+                done[id(t)] = (t, g)
+            if t._node is None:
+                break
+            fun, tensor_args, raw_args, kwargs, parents = t._node
+            if tensor_args is None:
+                raise RuntimeError(_RELEASED)
+            args, ans = (tensor_args, t) if create_graph else (raw_args, t.data)
+            vjps = fun.vjps
+            t = None                                # unless a chain goes straight on (below)
+            for i in parents:
+                parent = tensor_args[i]
+                gi = vjps[i](g, ans, *args, **kwargs) if kwargs else vjps[i](g, ans, *args)
+                shape = parent.data.shape
+                if gi.shape != shape:               # broadcasting happened: sum it back
+                    if not _reduces_to(gi.shape, shape):
+                        raise _shape_error(gi.shape, shape, fun.__name__)
+                    gi = unbroadcast(gi, shape)
+                key = id(parent)
+                previous = grads.get(key)
+                if previous is not None:            # a value used twice: its gradients add up
+                    grads[key] = previous + gi
+                elif len(parents) == 1 and (not heap or parent._order > -heap[0][0]):
+                    t, g = parent, gi               # a chain: the only parent is newer than
+                else:                               # all that wait, so it is next: no heap
+                    grads[key] = gi
+                    push(heap, (-parent._order, parent))
     return done

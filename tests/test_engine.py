@@ -55,6 +55,28 @@ def test_chain_of_100000_ops_does_not_hit_the_recursion_limit():
     np.testing.assert_allclose(am.grad(lambda v: am.sum(v))(np.ones(2)), 1.0)
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_random_graphs_of_chains_and_branches_get_the_numerical_gradient(seed):
+    """Chains (one parent, walked without the heap) that branch off and join again: every
+    value still receives all of its contributions before it passes its gradient on."""
+    rng = np.random.default_rng(seed)
+    unary = [am.sin, am.tanh, lambda v: am.exp(0.3 * v), lambda v: v * 1.5 + 0.1]
+    steps = [(rng.integers(5), rng.integers(1 << 30), rng.integers(1 << 30)) for _ in range(60)]
+
+    def f(x):
+        values = [x]
+        for kind, i, j in steps:
+            a, b = values[i % len(values)], values[j % len(values)]
+            values.append(unary[kind](a) if kind < 4 else a * b * 0.5 + b)
+        return am.sum(values[-1]) + am.sum(values[len(values) // 2])
+
+    x = rng.uniform(-0.5, 0.5, 3)
+    np.testing.assert_allclose(am.grad(f)(x), am.testing.numerical_grad(f, x), rtol=1e-6, atol=1e-8)
+    v = am.Variable(x)
+    f(v).backward()
+    np.testing.assert_allclose(v.grad, am.grad(f)(x))
+
+
 def test_constants_and_no_grad_record_nothing():
     x = am.Tensor([1.0, 2.0])
     y = x * 2
