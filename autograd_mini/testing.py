@@ -157,7 +157,11 @@ def _integer(a, case):
 
 
 def _all_zeros(a, case):
-    return {} if not a.any() and np.linalg.norm(np.ravel(case.expected)) > case.atol else None
+    if a.any() or np.linalg.norm(np.ravel(case.expected)) <= case.atol:
+        return None
+    if a.ndim == 0:
+        return {"zeros": "0", "placeholder": "0.0"}
+    return {"zeros": "all zeros", "placeholder": "np.zeros_like(...)"}
 
 
 def _other_layout(a, case):
@@ -325,8 +329,8 @@ MISTAKES = [
      "{what} is an integer array (dtype {dtype}), so its fractions were cut off: build it from "
      "floats (np.zeros(shape) rather than np.zeros_like of an integer array, / rather than //)."),
     ("all zeros",                 _all_zeros,
-     "{what} is all zeros, but the right answer is not: is it still a placeholder such as "
-     "np.zeros_like(...)?"),
+     "{what} is {zeros}, but the right answer is not: is it still a placeholder such as "
+     "{placeholder}?"),
     ("layout",                    _other_layout,
      "{what} is in the other layout convention (denominator layout, {x}.shape + {f}.shape): this "
      "course uses numerator layout, {must}; transpose your answer."),
@@ -357,10 +361,10 @@ MISTAKES = [
      "function receives (not from a global variable)."),
     ("wrong shape",               _wrong_shape,
      "{what} has the wrong shape: you returned {shape}, it must have {must}{note}."),
-    ("no match",                  lambda a, case: {},
+    ("no match",                  lambda a, case: {"usual": "a constant factor, the sign" if a.ndim == 0
+                                                   else "a transpose, a constant factor, the sign, a missing sum"},
      "{what} does not match the right answer (its shape {shape} is right); no single common "
-     "mistake (a transpose, a constant factor, the sign, a missing sum) explains the "
-     "difference: recheck your derivation."),
+     "mistake ({usual}) explains the difference: recheck your derivation and your code."),
 ]
 
 
