@@ -25,7 +25,7 @@ __all__ = ["Tensor", "Variable", "primitive", "defvjp", "no_grad", "is_grad_enab
 PRIMITIVES = {}          # name -> primitive, every differentiable op of the package
 _creation_counter = itertools.count()
 _next_order = _creation_counter.__next__
-_state = {"grad_enabled": True}
+_grad_enabled = True        # False inside no_grad()
 
 
 # --------------------------------------------------------------------------- Tensor
@@ -172,16 +172,16 @@ def Variable(data):
 @contextlib.contextmanager
 def no_grad():
     """Inside this block, operations are computed but not recorded for backward."""
-    previous = _state["grad_enabled"]
-    _state["grad_enabled"] = False
+    global _grad_enabled
+    previous, _grad_enabled = _grad_enabled, False
     try:
         yield
     finally:
-        _state["grad_enabled"] = previous
+        _grad_enabled = previous
 
 
 def is_grad_enabled():
-    return _state["grad_enabled"]
+    return _grad_enabled
 
 
 class Node(tuple):
@@ -218,24 +218,25 @@ def primitive(forward, name=None, explain=None):
     vjps = {}                           # filled by defvjp
 
     def fun(*args, **kwargs):
-        raw, parents, found = list(args), [], False
+        raw, parents = list(args), None
         for i, a in enumerate(args):
             if type(a) is Tensor:
-                found = True
                 raw[i] = a.data
+                if parents is None:
+                    parents = []
                 if a.requires_grad and i in vjps:
                     parents.append(i)
         try:
             ans = forward(*raw, **kwargs) if kwargs else forward(*raw)
         except _NUMPY_ERRORS as e:
             raise _one_line(e, name, explain, raw) from None
-        if not found:                   # plain arrays in, plain array out: nothing recorded
+        if parents is None:             # plain arrays in, plain array out: nothing recorded
             return ans
         out = _new_tensor(Tensor)
         out.data = ans if type(ans) is np.ndarray else np.asarray(ans)
         out.grad = None
         out._order = _next_order()
-        if parents and _state["grad_enabled"]:
+        if parents and _grad_enabled:
             out.requires_grad = True
             out._node = Node((fun, args, raw, kwargs, parents))
         else:
@@ -391,13 +392,14 @@ def backward_pass(roots, root_grads, create_graph=False, keep=None):
                     if not _reduces_to(gi.shape, shape):
                         raise _shape_error(gi.shape, shape, fun.__name__)
                     gi = unbroadcast(gi, shape)
+                if len(parents) == 1 and (not heap or parent._order > -heap[0][0]):
+                    t, g = parent, gi               # a chain: the only parent is newer than all
+                    continue                        # that wait, so it is next: skip the heap
                 key = id(parent)
                 previous = grads.get(key)
-                if previous is not None:            # a value used twice: its gradients add up
-                    grads[key] = previous + gi
-                elif len(parents) == 1 and (not heap or parent._order > -heap[0][0]):
-                    t, g = parent, gi               # a chain: the only parent is newer than
-                else:                               # all that wait, so it is next: no heap
+                if previous is None:
                     grads[key] = gi
                     push(heap, (-parent._order, parent))
+                else:                               # a value used twice: its gradients add up
+                    grads[key] = previous + gi
     return done
