@@ -45,7 +45,28 @@ class Checked:
     cheats: list = field(default_factory=list)        # (cell label, reason)
 
 
-def read_submission(student: str, path: Path) -> Checked:
+def repair_grade_ids(nb, known_ids: set) -> list[str]:
+    """nbgrader's OverwriteCells fails on a cell whose nbgrader metadata has no grade id, and
+    on a grade id it does not know: such cells (and all but the last copy of a duplicated
+    grade id) become ordinary cells; autograde puts the real test cells back."""
+    repairs, seen = [], set()
+    for cell in reversed(nb.cells):
+        meta = cell.get("metadata", {}).get("nbgrader")
+        if meta is None:
+            continue
+        grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+        if not grade_id or grade_id not in known_ids or grade_id in seen:
+            why = ("nbgrader metadata without a grade id" if not grade_id else
+                   f"unknown grade id {grade_id!r}" if grade_id not in known_ids else
+                   f"a second copy of {grade_id!r}")
+            repairs.append(f"{why}: graded as an ordinary cell")
+            del cell.metadata["nbgrader"]
+        else:
+            seen.add(grade_id)
+    return repairs[::-1]
+
+
+def read_submission(student: str, path: Path, known_ids: set = frozenset()) -> Checked:
     out = Checked(student)
     if not path.exists():
         found = sorted(p.name for p in path.parent.glob("*")) if path.parent.exists() else []
@@ -83,6 +104,8 @@ def read_submission(student: str, path: Path) -> Checked:
     except Exception as e:   # noqa: BLE001 -- any schema error: refuse with its message
         out.problem = f"not a valid notebook: {str(e).splitlines()[0][:300]}"
         return out
+    if known_ids:
+        out.repairs += repair_grade_ids(nb, known_ids)
     out.notebook = nb
     return out
 

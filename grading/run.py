@@ -238,6 +238,7 @@ def grade(course: Path, lesson: str, workers: int = 2, trusted: bool = False,
         trusted_sources |= {c.source.strip() for c in nbformat.read(str(released), 4).cells}
     setup = "\n".join(c.source for c in source.cells if c.cell_type == "code"
                       and _meta(c).get("locked") and not _meta(c).get("grade"))
+    known_ids = {_meta(c)["grade_id"] for c in source.cells if _meta(c).get("grade_id")}
     protected = protected_names(setup, [c.source for c in source.cells if _is_test(c)])
 
     stage = course / STAGING / lesson
@@ -249,7 +250,7 @@ def grade(course: Path, lesson: str, workers: int = 2, trusted: bool = False,
     gradable = []
     for student in students:
         folder = submitted / student / lesson
-        checked = read_submission(student, folder / f"{lesson}.ipynb")
+        checked = read_submission(student, folder / f"{lesson}.ipynb", known_ids)
         entry = report[student] = {"status": "graded", "reasons": [], "repairs": checked.repairs}
         if checked.notebook is None:
             entry.update(status="refused", reasons=[checked.problem])
@@ -289,9 +290,13 @@ def grade(course: Path, lesson: str, workers: int = 2, trusted: bool = False,
         proc.wait()
     # merge, in this one process
     for k, db, proc in procs:
-        failed = merge(main_db, db, lesson, worker_students[k])
+        failed = set(merge(main_db, db, lesson, worker_students[k]))
+        failed |= {s for s in worker_students[k]        # nbgrader removes a failed one's output
+                   if not (course / "autograded" / s / lesson / f"{lesson}.ipynb").exists()}
         log = logs[k].read_text(errors="replace")
-        for student in failed:
+        (course / "reports").mkdir(exist_ok=True)
+        (course / "reports" / f"{lesson}-worker{k}.log").write_text(log)
+        for student in sorted(failed):
             report[student].update(status="failed", reasons=[kernel_failure(log, student)]
                                    + report[student]["reasons"])
     for student, entry in report.items():
@@ -309,6 +314,8 @@ def grade(course: Path, lesson: str, workers: int = 2, trusted: bool = False,
             entry["guard"] = guard_reasons(graded_nb)
     shutil.rmtree(spec_dir, ignore_errors=True)
     shutil.rmtree(stage, ignore_errors=True)
+    if not any(stage.parent.iterdir()):
+        stage.parent.rmdir()
     elapsed = time.time() - started
     out = course / "reports"
     out.mkdir(exist_ok=True)
@@ -326,6 +333,9 @@ def grade(course: Path, lesson: str, workers: int = 2, trusted: bool = False,
 
 
 def main(argv=None):
+    # nbgrader's own Gradebook.update_or_create_submission warns about its session (harmless)
+    import warnings
+    warnings.filterwarnings("ignore", message=".*not in session.*")
     parser = argparse.ArgumentParser(prog="python3 course grade", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="cmd")
     g = sub.add_parser("grade")

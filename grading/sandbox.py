@@ -53,6 +53,9 @@ def sandbox_argv(*, workdir: Path, course: Path, shared: list[Path], private: li
     home = Path(os.path.expanduser("~")).resolve()
     masked = [course, GRADING.parent, home, Path("/tmp"), Path("/var/tmp"), Path("/run"), Path("/dev/shm"),
               Path("/srv/nbgrader"), *map(Path, hide)]
+    # parents first: a tmpfs mounted over /tmp after one over /tmp/course would hide it again
+    masked = sorted({p.resolve() for p in masked if p.exists() and p.resolve() != Path("/")},
+                    key=lambda p: len(p.parts))
     readable = [Path(sys.prefix), Path(sys.base_prefix), Path(sysconfig.get_paths()["purelib"]),
                 _package_dir("autograd_mini"), GRADING, *private]
     argv = ["prlimit", f"--as={memory_mb * 2**20}", f"--cpu={cpu_seconds}",
@@ -60,15 +63,17 @@ def sandbox_argv(*, workdir: Path, course: Path, shared: list[Path], private: li
             "bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
             "--unshare-all", "--cap-drop", "ALL", "--die-with-parent", "--clearenv"]
     for path in masked:
-        if path.resolve() != Path("/") and path.exists():
-            argv += ["--tmpfs", str(path.resolve())]
+        argv += ["--tmpfs", str(path)]
     for path in readable:
         path = path.resolve()
-        if path.exists() and any(path.is_relative_to(m.resolve()) for m in masked if m.exists()):
+        if path.exists() and any(path.is_relative_to(m) for m in masked):
             argv += ["--ro-bind", str(path), str(path)]
     for path in shared:
         argv += ["--bind", str(Path(path).resolve()), str(Path(path).resolve())]
     argv += ["--bind", str(workdir), str(workdir), "--chdir", str(workdir)]
+    for path in masked:     # the hidden folders stay empty: nothing can be written there either
+        if str(path) not in ("/tmp", "/var/tmp", "/dev/shm"):
+            argv += ["--remount-ro", str(path)]
     env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": "/tmp",
            "IPYTHONDIR": "/tmp/.ipython", "MPLCONFIGDIR": "/tmp/.matplotlib", "MPLBACKEND": "Agg",
            "JUPYTER_PLATFORM_DIRS": "1", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
@@ -102,6 +107,9 @@ class GradingKernelManager(AsyncKernelManager):
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         cmd = list(kernel_cmd)
+        # interrupt (a cell over its time) by a message the kernel acts on itself: a signal to
+        # the process group would have to cross prlimit and bwrap's PID namespace
+        self.kernel_spec.interrupt_mode = "message"
         if "ipykernel_launcher" in cmd:
             i = cmd.index("ipykernel_launcher")
             cmd[i - 1:i + 1] = [str(KERNEL_SCRIPT)]
@@ -121,8 +129,8 @@ class GradingKernelManager(AsyncKernelManager):
         kw["env"] = env
         return await super()._async_launch_kernel(cmd, **kw)
 
-    def cleanup_resources(self, restart=False):
-        super().cleanup_resources(restart=restart)
+    async def _async_cleanup_resources(self, restart=False):
+        await super()._async_cleanup_resources(restart=restart)
         if self._socket_dir is not None and not restart:
             shutil.rmtree(self._socket_dir, ignore_errors=True)
 
