@@ -9,8 +9,13 @@ answer checks that the lessons' graded cells call.
                      transpose, the other layout convention, a factor 2, ½ or 1/N, the sign, a
                      broadcast axis not summed, a matrix assumed symmetric, NaN, an integer
                      array, a wrong shape, ...  All mistakes live in one table, ``MISTAKES``.
+``call_answer``      call a learner's function in a test cell: its error becomes one line;
+                     the functions an exercise forbids are switched off during the call
+``named_mistake``    fail with a lesson's own message when an answer equals a typical
+                     mistake's result
 """
 import contextlib
+import importlib
 import inspect
 import warnings
 
@@ -419,10 +424,13 @@ def _to_array(raw, what, returned):
     return arr
 
 
-def _call_learner(fn, args, what):
-    """Call the learner's function; any exception becomes one line naming it."""
+def _call_learner(fn, args, what, kwargs=None, passing=()):
+    """Call the learner's function; any exception becomes one line naming it, except those
+    of the types in ``passing`` (already a check's one line)."""
     try:
-        return fn(*args)
+        return fn(*args, **(kwargs or {}))
+    except passing:
+        raise
     except NotImplementedError:
         _fail("no answer", f"{what}: {_NO_ANSWER}.")
     except Exception as e:
@@ -430,6 +438,68 @@ def _call_learner(fn, args, what):
         text = text if len(text) <= 300 else text[:297] + "..."
         _fail("exception", f"{what}: your code raised {type(e).__name__}"
                            f"{': ' + text if text else ''}.")
+
+
+_MODULE_ALIASES = {"np": "numpy", "am": "autograd_mini"}
+
+
+def _resolve(path):
+    """"np.linalg.inv" -> (the numpy.linalg module, "inv")."""
+    head, _, name = path.rpartition(".")
+    first, _, rest = head.partition(".")
+    module = importlib.import_module(".".join(filter(None, [_MODULE_ALIASES.get(first, first), rest])))
+    if not hasattr(module, name):
+        raise ValueError(f"call_answer: {path} does not exist, so it cannot be forbidden")
+    return module, name
+
+
+def call_answer(function, *args, forbidden=None, **kwargs):
+    """Call the learner's ``function(*args, **kwargs)`` for a test cell and return its result.
+
+    An exception it raises becomes a one-line ``AssertionError`` naming the function ("no
+    answer yet" for the ``NotImplementedError`` stub); an ``AssertionError`` passes through
+    unchanged (a test cell's stand-in passed to the learner's function may raise one).
+    ``forbidden`` maps functions the exercise asks to do without, as ``"np.linalg.inv"`` or
+    ``"am.jacobian"``, to the reason: during the call they raise
+    ``AssertionError("<function> called np.linalg.inv: <reason>")``.
+    """
+    what = getattr(function, "__name__", "your function")
+    saved = []
+    try:
+        for path, reason in (forbidden or {}).items():
+            module, name = _resolve(path)
+            saved.append((module, name, getattr(module, name)))
+            setattr(module, name, _switched_off(f"{what} called {path}: {reason}"))
+        return _call_learner(function, args, what, kwargs, passing=AssertionError)
+    finally:
+        for module, name, original in reversed(saved):
+            setattr(module, name, original)
+
+
+def _switched_off(message):
+    def stand_in(*args, **kwargs):
+        raise AssertionError(message)
+    return stand_in
+
+
+def named_mistake(answer, right, mistakes, rtol=1e-6, atol=1e-9):
+    """Fail with a typical mistake's own message when ``answer`` is what that mistake gives
+    (and the mistake's result differs from the ``right`` one).  ``mistakes`` is a list of
+    ``(result the mistake gives, one-line message)``.  An answer that is not an array of
+    numbers passes through: the check that follows names that."""
+    try:
+        mine = np.asarray(answer.data if isinstance(answer, Tensor) else answer)
+    except (TypeError, ValueError):
+        return
+    if mine.dtype.kind not in "biuf":
+        return
+    with np.errstate(all="ignore"):
+        for wrong, message in mistakes:
+            wrong = np.asarray(wrong.data if isinstance(wrong, Tensor) else wrong, dtype=float)
+            if (mine.shape == wrong.shape and np.allclose(mine, wrong, rtol=rtol, atol=atol)
+                    and not (np.shape(right) == wrong.shape
+                             and np.allclose(wrong, right, rtol=rtol, atol=atol))):
+                _fail("named mistake", message)
 
 
 # ---------------------------------------------------------------- inputs

@@ -526,3 +526,59 @@ def test_existing_numerical_tools_still_work():
     assert relative_error(numerical_grad(frob, X), 2 * X) < 1e-8
     assert numerical_jacobian(Ax, np.ones(4), np.ones((3, 4))).shape == (3, 4)
     check_grads(lsq, np.ones((3, 2)), np.ones((5, 3)), np.ones((5, 2)))
+
+
+# ---------------------------------------------------------------- call_answer, named_mistake
+
+def test_call_answer_turns_every_error_into_one_line_and_lets_a_checks_message_through():
+    def stub(x):
+        raise NotImplementedError()
+
+    def broken(x):
+        return x @ np.ones((3, 3))
+
+    def stand_in_fails(x):
+        raise AssertionError("the stand-in's own message")
+
+    assert am.testing.call_answer(lambda x, scale=1.0: x * scale, 2.0, scale=3.0) == 6.0
+    with pytest.raises(AssertionError, match=r"^stub: no answer yet: replace raise NotImplementedError\(\)"):
+        am.testing.call_answer(stub, 1.0)
+    with pytest.raises(AssertionError) as info:
+        am.testing.call_answer(broken, np.ones((2, 2)))
+    assert str(info.value).startswith("broken: your code raised ValueError: matmul:")
+    assert "\n" not in str(info.value)
+    with pytest.raises(AssertionError, match="^the stand-in's own message$"):
+        am.testing.call_answer(stand_in_fails, 1.0)
+
+
+def test_call_answer_switches_forbidden_functions_off_during_the_call_only():
+    inv, jacobian = np.linalg.inv, am.jacobian
+
+    def with_inverse(A, b):
+        return np.linalg.inv(A) @ b
+
+    def with_jacobian(x):
+        return am.jacobian(lambda v: v * 2)(x)
+
+    A, b = np.array([[2.0, 1.0], [1.0, 3.0]]), np.array([1.0, 2.0])
+    with pytest.raises(AssertionError, match="^with_inverse called np.linalg.inv: use np.linalg.solve$"):
+        am.testing.call_answer(with_inverse, A, b, forbidden={"np.linalg.inv": "use np.linalg.solve"})
+    with pytest.raises(AssertionError, match="^with_jacobian called am.jacobian: by hand"):
+        am.testing.call_answer(with_jacobian, b, forbidden={"am.jacobian": "by hand, please"})
+    assert np.linalg.inv is inv and am.jacobian is jacobian          # put back afterwards
+    np.testing.assert_allclose(am.testing.call_answer(with_inverse, A, b), np.linalg.solve(A, b))
+    with pytest.raises(ValueError, match="np.linalg.inverse does not exist"):
+        am.testing.call_answer(with_inverse, A, b, forbidden={"np.linalg.inverse": "?"})
+
+
+def test_named_mistake_names_only_a_wrong_answer_that_a_listed_mistake_gives():
+    right = np.array([1.0, 2.0])
+    mistakes = [(2 * right, "twice: did you keep the 2 of the square?"), (-right, "the sign")]
+    with pytest.raises(AssertionError, match="^twice: did you keep the 2 of the square\\?$"):
+        am.testing.named_mistake(2 * right, right, mistakes)
+    with pytest.raises(AssertionError, match="^the sign$"):
+        am.testing.named_mistake(am.Tensor(-right), right, mistakes)
+    am.testing.named_mistake(right, right, mistakes)                 # the right answer passes
+    am.testing.named_mistake(3 * right, right, mistakes)             # unlisted: the next check says
+    am.testing.named_mistake("text", right, mistakes)
+    am.testing.named_mistake(right, right, [(right, "a 'mistake' that is right is never named")])
