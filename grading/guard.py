@@ -14,7 +14,6 @@ Installed before any student code, it
 
 A tampering, once seen, stays: every later test cell scores 0 with the same reason.
 """
-import builtins
 import hashlib
 import importlib
 import json
@@ -60,6 +59,7 @@ class Guard:
         self.reasons = []                   # sticky: once tampered, every later test scores 0
         self.events = []                    # filled by the audit hook
         self.modules = {}
+        self.classes_of_module = {}         # autograd_mini's classes: their methods
         for name in TRUSTED:
             importlib.import_module(name)
             for sub in sorted(sys.modules):     # the module and every submodule loaded by now
@@ -87,7 +87,6 @@ class Guard:
                 continue
             prints[key] = (value, _fingerprint(value))
             if isinstance(value, type) and getattr(value, "__module__", "").startswith("autograd_mini"):
-                self.classes_of_module = getattr(self, "classes_of_module", {})
                 self.classes_of_module[value] = {k: _fingerprint(v) for k, v in vars(value).items()}
         self.modules[name] = (module, prints)
 
@@ -102,7 +101,7 @@ class Guard:
                     changes.append(f"{name}.{key} was deleted")
                 elif now[key] is not value or _fingerprint(now[key]) != fingerprint:
                     changes.append(f"{name}.{key} was replaced (monkeypatching)")
-        for cls, before in getattr(self, "classes_of_module", {}).items():
+        for cls, before in self.classes_of_module.items():
             now = {k: _fingerprint(v) for k, v in vars(cls).items()}
             changed = [k for k in before if now.get(k) != before[k]]
             if changed:

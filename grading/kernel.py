@@ -9,13 +9,13 @@ import sys
 
 spec = os.environ.pop("COURSE_GUARD_SPEC", "")
 here = sys.path.pop(0)                   # this folder: not importable by student code
-from ipykernel.kernelapp import IPKernelApp  # noqa: E402
+from ipykernel.kernelapp import IPKernelApp
 
 app = IPKernelApp.instance()
 app.initialize(sys.argv[1:])
 if spec:
     sys.path.insert(0, here)
-    import guard  # noqa: E402
+    import guard
     sys.path.remove(here)
     del sys.modules["guard"]
     guard.install(app.shell, spec)

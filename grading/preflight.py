@@ -30,7 +30,7 @@ FORBIDDEN_ATTRS = {"modules", "__code__", "__globals__", "__subclasses__", "__di
 PATH_HINTS = ("gradebook", "solutions/", "/solutions", "submitted/", "autograded/", "feedback/",
               "../", "..\\", "/proc/")
 RISKY_MAGICS = re.compile(r"^\s*(!|%%(?!time\b|timeit\b|capture\b)\w+|%(system|sx|run|load|cd|"
-                          r"env|writefile|bookmark|store|alias|rerun|macro)\b)", re.M)
+                          r"env|writefile|bookmark|store|alias|rerun|macro)\b)", re.MULTILINE)
 EXCEPTIONS = {n for n in dir(builtins) if isinstance(getattr(builtins, n), type)
               and issubclass(getattr(builtins, n), BaseException)}
 

@@ -71,10 +71,15 @@ def write_spec(course: Path, lesson: str, folder: Path) -> Path:
 
 def worker(args) -> int:
     """Run nbgrader's AutogradeApp over one staging folder with its own gradebook copy."""
-    from nbgrader.apps.autogradeapp import AutogradeApp
-    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, IgnorePattern,
-                                        LimitOutput, SaveAutoGrades)
     from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader.apps.autogradeapp import AutogradeApp
+    from nbgrader.preprocessors import (
+        AssignLatePenalties,
+        CheckCellMetadata,
+        IgnorePattern,
+        LimitOutput,
+        SaveAutoGrades,
+    )
     from traitlets.config import Config
 
     from grading.sandbox import LimitedExecute
@@ -281,8 +286,9 @@ def grade(course: Path, lesson: str, workers: int = 2, trusted: bool = False,
         cmd += ["--trusted"] if trusted else []
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(
             [str(GRADING.parent), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
-        procs.append((k, db, subprocess.Popen(cmd, stdout=open(log, "w"), stderr=subprocess.STDOUT,
-                                              env=env, cwd=course)))
+        with open(log, "w") as out:     # the child keeps its own copy of the descriptor
+            procs.append((k, db, subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
+                                                  env=env, cwd=course)))
         logs[k] = log
     worker_students = {k: sorted(p.name for p in (stage / f"w{k}" / "submitted").iterdir())
                        for k, _, _ in procs}
@@ -322,8 +328,8 @@ def grade(course: Path, lesson: str, workers: int = 2, trusted: bool = False,
     summary = {"lesson": lesson, "students": len(students), "workers": workers,
                "sandbox": not trusted, "seconds": round(elapsed, 2), "submissions": report}
     (out / f"{lesson}.json").write_text(json.dumps(summary, indent=1))
-    lines = [f"{lesson}: {len(students)} submissions in {elapsed:.1f} s, {workers} worker(s), "
-             f"{'sandboxed' if not trusted else 'TRUSTED (no sandbox)'}"]
+    mode = "sandboxed" if not trusted else "TRUSTED (no sandbox)"
+    lines = [f"{lesson}: {len(students)} submissions in {elapsed:.1f} s, {workers} worker(s), {mode}"]
     for student, entry in report.items():
         why = "; ".join(entry["reasons"] + entry.get("guard", []) + entry["repairs"])
         lines.append(f"  {student:24} {entry['status']:8} {why}")

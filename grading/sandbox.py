@@ -25,8 +25,8 @@ import tempfile
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
-from nbgrader.preprocessors import Execute
 from nbformat.v4 import new_output
+from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, List, Unicode
 
 GRADING = Path(__file__).resolve().parent

@@ -15,13 +15,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import course_tools as ct
 import nbformat
 import pytest
 
-import course_tools as ct
-
 sys.path.insert(0, str(ct.ROOT))
-from grading import preflight, sandbox  # noqa: E402
+from grading import preflight, sandbox
 
 pytestmark = pytest.mark.slow
 LESSON = "00_welcome"
@@ -140,7 +139,7 @@ def _hashes(root: Path, *folders):
 def run_grade(course, *extra):
     return subprocess.run([sys.executable, "-m", "grading", "grade", LESSON, *extra], cwd=course,
                           env=ct.tool_env(PYTHONPATH=str(ct.ROOT)), capture_output=True,
-                          text=True, timeout=900)
+                          text=True, timeout=900, check=False)
 
 
 @pytest.fixture(scope="module")
@@ -158,8 +157,8 @@ def graded(tmp_path_factory):
     proc = run_grade(course, "--workers", "2", "--timeout", "10", "--memory", "2048")
     feedback = ct.nbgrader(["generate_feedback", LESSON, "--force"], cwd=course, check=False)
     report = json.loads((course / "reports" / f"{LESSON}.json").read_text())
-    return dict(course=course, cases=cases, proc=proc, feedback=feedback, report=report,
-                before=before, scores=ct.read_scores(course, LESSON))
+    return {"course": course, "cases": cases, "proc": proc, "feedback": feedback,
+            "report": report, "before": before, "scores": ct.read_scores(course, LESSON)}
 
 
 def test_the_batch_never_aborts_and_grades_everyone(graded):
@@ -262,7 +261,7 @@ def test_the_sandbox_blocks_each_attack(tmp_path):
                                 memory_mb=1024, cpu_seconds=60, file_mb=16)
     proc = subprocess.run(argv + [sys.executable, "-c", PROBE, str(course),
                                   str(listener.getsockname()[1]), str(os.getpid())],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, check=False)
     listener.close()
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout.strip().splitlines()[-1])
