@@ -72,6 +72,7 @@ def attacks(course):
     v3["nbformat"] = 3
     dup_test = copy.deepcopy(sol)
     dup_test.cells.append(copy.deepcopy(tests["test_mse"]))
+    dup_test.cells[-1]["id"] = "copy-of-test-mse"      # JupyterLab gives a pasted copy a new id
     return {
         "good": (sol, (2, 2), "graded", ""),
         "not_json": (ct.NOT_JSON, (0, 0), "refused", "not valid JSON"),
