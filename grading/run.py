@@ -249,7 +249,9 @@ def grade(course: Path, lesson: str, workers: int = 2, trusted: bool = False,
     stage = course / STAGING / lesson
     shutil.rmtree(stage, ignore_errors=True)
     stage.mkdir(parents=True)
-    spec_dir = Path(tempfile.mkdtemp(prefix="course-guard-"))
+    run_tmp = Path(tempfile.mkdtemp(prefix="course-grade-"))   # guard spec, kernels' sockets
+    spec_dir = run_tmp / "guard"
+    spec_dir.mkdir()
     spec = write_spec(course, lesson, spec_dir)
     report = {}
     gradable = []
@@ -284,7 +286,7 @@ def grade(course: Path, lesson: str, workers: int = 2, trusted: bool = False,
                "--db", str(db), "--spec", str(spec), "--memory", str(memory), "--cpu", str(cpu)]
         cmd += ["--timeout", str(timeout)] if timeout else []
         cmd += ["--trusted"] if trusted else []
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        env = dict(os.environ, COURSE_KERNEL_TMP=str(run_tmp), PYTHONPATH=os.pathsep.join(
             [str(GRADING.parent), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
         with open(log, "w") as out:     # the child keeps its own copy of the descriptor
             procs.append((k, db, subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
@@ -318,7 +320,7 @@ def grade(course: Path, lesson: str, workers: int = 2, trusted: bool = False,
             mark_autograded(graded_nb, "; ".join(entry["reasons"][:3]))
         if graded_nb.exists() and entry["status"] != "refused":
             entry["guard"] = guard_reasons(graded_nb)
-    shutil.rmtree(spec_dir, ignore_errors=True)
+    shutil.rmtree(run_tmp, ignore_errors=True)
     shutil.rmtree(stage, ignore_errors=True)
     if not any(stage.parent.iterdir()):
         stage.parent.rmdir()

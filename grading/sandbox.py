@@ -100,7 +100,10 @@ class GradingKernelManager(AsyncKernelManager):
         super().__init__(**kwargs)
         self._socket_dir = None
         if self.sandbox:
-            self._socket_dir = Path(tempfile.mkdtemp(prefix="course-kernel-"))
+            # inside the grading run's own temporary folder, which `course grade` removes at the
+            # end even when a kernel died before it could clean up
+            self._socket_dir = Path(tempfile.mkdtemp(prefix="course-kernel-",
+                                                     dir=os.environ.get("COURSE_KERNEL_TMP")))
             self.transport = "ipc"
             self.ip = str(self._socket_dir / "kernel")
             self.connection_file = str(self._socket_dir / "connection.json")
