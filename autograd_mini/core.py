@@ -199,9 +199,6 @@ class Node(tuple):
     parents = property(operator.itemgetter(4))    # positions of the arguments that require a gradient
     op_name = property(lambda self: self[0].__name__)
 
-    def parent_tensors(self):
-        return [self.args[i] for i in self.parents]
-
     def released(self):
         """The same node without its saved arguments (backward(retain_graph=False))."""
         return Node((self.fun, None, None, self.kwargs, self.parents))

@@ -49,15 +49,19 @@ def _is_test(cell):
     return cell.cell_type == "code" and m.get("grade") and not m.get("solution")
 
 
-def write_spec(course: Path, lesson: str, folder: Path) -> Path:
-    """The guard's spec: hashes of the trusted test and setup cells, and the course folder."""
-    sys.path.insert(0, str(GRADING))
-    import guard
-    sys.path.remove(str(GRADING))
-    nb = source_notebook(course, lesson)
-    tests = [guard.digest(c.source) for c in nb.cells if _is_test(c)]
-    setup = [guard.digest(c.source) for c in nb.cells
-             if c.cell_type == "code" and _meta(c).get("locked") and not _meta(c).get("grade")]
+def _is_setup(cell):
+    """A locked code cell that is not a test: the lesson's imports and helpers."""
+    m = _meta(cell)
+    return cell.cell_type == "code" and m.get("locked") and not m.get("grade")
+
+
+def write_spec(course: Path, nb, folder: Path) -> Path:
+    """The guard's spec: hashes of the trusted test and setup cells of the source notebook nb,
+    and the course folder."""
+    from grading.guard import digest
+
+    tests = [digest(c.source) for c in nb.cells if _is_test(c)]
+    setup = [digest(c.source) for c in nb.cells if _is_setup(c)]
     allowed = [str(Path(sys.prefix).resolve()), str(GRADING)]
     import autograd_mini
     allowed.append(str(Path(autograd_mini.__file__).resolve().parent))
@@ -192,12 +196,14 @@ def failure_page(course: Path, lesson: str, student: str, reason: str):
 
 
 def guard_reasons(path: Path) -> list[str]:
+    from grading.guard import MARK
+
     nb = nbformat.read(str(path), as_version=4)
     found = []
     for cell in nb.cells:
         for out in cell.get("outputs", []):
-            if out.get("output_type") == "stream" and "GRADING GUARD:" in out.get("text", ""):
-                line = out["text"].split("GRADING GUARD:", 1)[1].strip().splitlines()[0]
+            if out.get("output_type") == "stream" and MARK in out.get("text", ""):
+                line = out["text"].split(MARK, 1)[1].strip().splitlines()[0]
                 found.append(f"{_meta(cell).get('grade_id', 'a cell')}: {line}")
                 break
             if out.get("output_type") == "error" and _is_test(cell):
@@ -241,8 +247,7 @@ def grade(course: Path, lesson: str, workers: int = 2, trusted: bool = False,
     released = course / "lessons" / lesson / f"{lesson}.ipynb"
     if released.exists():
         trusted_sources |= {c.source.strip() for c in nbformat.read(str(released), 4).cells}
-    setup = "\n".join(c.source for c in source.cells if c.cell_type == "code"
-                      and _meta(c).get("locked") and not _meta(c).get("grade"))
+    setup = "\n".join(c.source for c in source.cells if _is_setup(c))
     known_ids = {_meta(c)["grade_id"] for c in source.cells if _meta(c).get("grade_id")}
     protected = protected_names(setup, [c.source for c in source.cells if _is_test(c)])
 
@@ -252,7 +257,7 @@ def grade(course: Path, lesson: str, workers: int = 2, trusted: bool = False,
     run_tmp = Path(tempfile.mkdtemp(prefix="course-grade-"))   # guard spec, kernels' sockets
     spec_dir = run_tmp / "guard"
     spec_dir.mkdir()
-    spec = write_spec(course, lesson, spec_dir)
+    spec = write_spec(course, source, spec_dir)
     report = {}
     gradable = []
     for student in students:

@@ -135,14 +135,16 @@ class Side:
 
     def visit(self, run: SideRun, lap):
         tab, path, lesson = self.tab, run.path, run.lesson
-        if self.name == "solution":
-            tab.start_run(path)
-            tab.wait_run(path)
-            lap("run all")
-            if run.after:
-                tab.prefetch(run.after)
-            run.cells = tab.wait_rendered(path)
-            lap("render")
+        solution = self.name == "solution"
+        # the student side does as the README says: Run All Cells (going on after errors), Validate
+        tab.start_run(path, keep_going=not solution)
+        tab.wait_run(path)
+        lap("run all")
+        if run.after:
+            tab.prefetch(run.after)
+        run.cells = tab.wait_rendered(path)
+        lap("render")
+        if solution:
             for cell in run.cells:
                 if any(jd.WIDGET_MIME in o["mimes"] and d["sliders"]
                        for o, d in zip(cell.get("outputs", []), cell.get("dom", []))):
@@ -151,14 +153,6 @@ class Side:
             run.screenshots["solution"] = tab.screenshot(path, self.shots / f"{lesson}-solution.png")
             lap("screenshot")
         else:
-            # as the README tells students: Run All Cells, then Validate
-            tab.start_run(path, keep_going=True)
-            tab.wait_run(path)
-            lap("run all")
-            if run.after:
-                tab.prefetch(run.after)
-            run.cells = tab.wait_rendered(path)
-            lap("render")
             run.validation = tab.validate(path)
             lap("validate")
             run.screenshots["student"] = tab.shot(self.shots / f"{lesson}-student-validate.png")
